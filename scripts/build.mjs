@@ -1,0 +1,73 @@
+// Builds one ESM bundle per Lambda (dist/lambdas/<name>/index.mjs, exporting
+// `handler`) and the CLI (dist/cli/main.js). Usage: node scripts/build.mjs [--quiet]
+import { build } from 'esbuild';
+import { chmod, readdir, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+
+// CommonJS dependencies inside an ESM bundle still call require(); give them one.
+const banner = {
+  js: "import { createRequire as __triplineCreateRequire } from 'node:module'; const require = __triplineCreateRequire(import.meta.url);",
+};
+
+/** pdjs pulls in cross-fetch (node-fetch 2, ~300 KB); Node 20 has fetch built in. */
+const globalFetch = {
+  name: 'global-fetch',
+  setup(b) {
+    b.onResolve({ filter: /^cross-fetch(\/polyfill)?$/ }, () => ({ path: 'cross-fetch', namespace: 'global-fetch' }));
+    b.onLoad({ filter: /.*/, namespace: 'global-fetch' }, () => ({
+      contents:
+        'const f = (...a) => globalThis.fetch(...a); export default f; export { f as fetch }; ' +
+        'export const Headers = globalThis.Headers, Request = globalThis.Request, Response = globalThis.Response;',
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  banner,
+  plugins: [globalFetch],
+  logLevel: quiet ? 'error' : 'warning',
+  absWorkingDir: root,
+};
+
+async function lambdaNames() {
+  const dir = path.join(root, 'lambdas');
+  const names = [];
+  for (const name of await readdir(dir)) {
+    if ((await stat(path.join(dir, name))).isDirectory()) names.push(name);
+  }
+  return names.sort();
+}
+
+const started = Date.now();
+for (const name of await lambdaNames()) {
+  await build({
+    ...common,
+    entryPoints: [`lambdas/${name}/handler.ts`],
+    outfile: `dist/lambdas/${name}/index.mjs`,
+    // The Lambda runtime ships the AWS SDK v3; bundling it would only add weight.
+    external: ['@aws-sdk/*'],
+    metafile: true,
+  });
+}
+await build({
+  ...common,
+  entryPoints: ['cli/main.ts'],
+  outfile: 'dist/cli/main.js',
+  banner: { js: `#!/usr/bin/env node\n${banner.js}` },
+  minify: false,
+  jsx: 'automatic',
+});
+await chmod(path.join(root, 'dist/cli/main.js'), 0o755);
+if (!quiet) console.error(`built dist/ in ${Date.now() - started} ms`);
