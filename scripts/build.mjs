@@ -1,7 +1,7 @@
 // Builds one ESM bundle per Lambda (dist/lambdas/<name>/index.mjs, exporting
 // `handler`) and the CLI (dist/cli/main.js). Usage: node scripts/build.mjs [--quiet]
 import { build } from 'esbuild';
-import { chmod, readdir, stat } from 'node:fs/promises';
+import { chmod, readdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -52,13 +52,18 @@ async function lambdaNames() {
 
 const started = Date.now();
 for (const name of await lambdaNames()) {
+  await rm(path.join(root, 'dist/lambdas', name), { recursive: true, force: true });
   await build({
     ...common,
-    entryPoints: [`lambdas/${name}/handler.ts`],
-    outfile: `dist/lambdas/${name}/index.mjs`,
+    entryPoints: { index: `lambdas/${name}/handler.ts` },
+    outdir: `dist/lambdas/${name}`,
+    outExtension: { '.js': '.mjs' },
+    // Code behind a dynamic import() (AWS clients, Slack, YAML) becomes a chunk
+    // loaded on first use, so the cold import stays small.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     // The Lambda runtime ships the AWS SDK v3; bundling it would only add weight.
     external: ['@aws-sdk/*'],
-    metafile: true,
   });
 }
 await build({

@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Log } from '../../src/domain/log.js';
+import { createAlarmRouterHandler } from '../../src/paging/lambda.js';
+
+// Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE; these are the fallbacks.
+const logger = new Logger({ serviceName: 'tripline-alarm-router' });
+const metrics = new Metrics({ namespace: 'Tripline', serviceName: 'tripline-alarm-router' });
+const log: Log = {
+  debug: (message, attributes = {}) => logger.debug(message, attributes),
+  info: (message, attributes = {}) => logger.info(message, attributes),
+  warn: (message, attributes = {}) => logger.warn(message, attributes),
+  error: (message, attributes = {}) => logger.error(message, attributes),
+};
+
+/** Receives CloudWatch alarm state changes (EventBridge, SNS, SQS, alarm actions) and pages. */
+export const handler = createAlarmRouterHandler({
+  log,
+  metrics: {
+    // One EMF document per count, so each carries its own Reason dimension.
+    count(metric, dimension) {
+      const single = metrics.singleMetric();
+      single.addDimension('Reason', dimension);
+      single.addMetric(metric, MetricUnit.Count, 1);
+    },
+    flush: () => metrics.publishStoredMetrics(),
+  },
+});

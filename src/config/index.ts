@@ -1,0 +1,36 @@
+export { ConfigSchema, type Config } from './schema.js';
+export {
+  PagingSchema,
+  PagingDefaultsSchema,
+  ReceiverConfigSchema,
+  RouteConfigSchema,
+  RootRouteConfigSchema,
+  MatcherSchema,
+  InhibitRuleSchema,
+  SilenceSchema,
+  SeveritySchema,
+  InsufficientDataPolicySchema,
+  PatternSchema,
+  LabelNameSchema,
+  isBuiltinLabel,
+  type Paging,
+  type PagingDefaults,
+  type ReceiverConfig,
+  type RouteConfig,
+  type RootRouteConfig,
+  type Matcher,
+  type InhibitRule,
+  type Silence,
+  type InsufficientDataPolicy,
+  type BuiltinLabel,
+} from './paging.js';
+export { SlackSectionSchema, type SlackSection } from './slack.js';
+export { NotifySectionSchema, type NotifySection } from './notify.js';
+export { SecretRefSchema, describeSecretRef, type SecretRef } from './secret-ref.js';
+export { SecretResolver, type SecretResolverOptions } from './secrets.js';
+export { parseConfigJson, parseConfigText, validateConfig } from './parse.js';
+export { loadConfig, CONFIG_FILE_NAME, type LoadConfigOptions, type LoadedConfig } from './load.js';
+export { defaultConfig } from './defaults.js';
+export { regexSourceOf } from './pattern.js';
+export { RUNBOOK_PLACEHOLDERS, parseRunbookTemplate, runbookTemplateProblems, isHttpUrl } from './runbook-template.js';
+export { formatPath, type ConfigIssue } from './issues.js';

@@ -1,0 +1,126 @@
+import type { Notifier } from '../domain/delivery.js';
+import type { Log } from '../domain/log.js';
+import { loadConfig, SecretResolver, type Config } from '../config/index.js';
+import type { AlarmStateSource } from './router.js';
+
+/**
+ * Everything the router needs, built from the environment and the config.
+ *
+ * AWS SDK clients, the Slack client and pdjs are imported on first use, not
+ * when the module loads: the Lambda bundle's cold import stays small, and a
+ * receiver type nobody configured costs nothing.
+ */
+export interface RouterRuntime {
+  readonly config: Config;
+  /** Where the config came from, for logs (`TRIPLINE_CONFIG`, a path, or `defaults`). */
+  readonly configSource: string;
+  readonly alarms?: AlarmStateSource;
+  readonly notifiers: readonly Notifier[];
+  readonly secrets: SecretResolver;
+}
+
+export interface RouterWiringOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Log;
+  /** CLI `--config`. */
+  readonly configFile?: string;
+  /** The CLI looks for ./tripline.config.yaml here; the Lambda does not. */
+  readonly cwd?: string;
+  /** Read CloudWatch for convergence and inhibition (the Lambda always does; the CLI with --aws). */
+  readonly aws?: boolean;
+}
+
+export async function createRouterDeps(options: RouterWiringOptions): Promise<RouterRuntime> {
+  const { env, log } = options;
+  const { config, source } = await loadConfig({
+    env,
+    ...(options.configFile ? { file: options.configFile } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  log.info('configuration loaded', { source, receivers: config.paging.receivers.map((r) => r.name) });
+
+  const secrets = new SecretResolver({
+    env,
+    ssm: async (name) => (await awsSecrets()).readSsm(name),
+    secretsManager: async (id) => (await awsSecrets()).readSecret(id),
+  });
+  let awsSecretsReaders: Promise<{ readSsm(name: string): Promise<string>; readSecret(id: string): Promise<string> }> | undefined;
+  function awsSecrets(): NonNullable<typeof awsSecretsReaders> {
+    awsSecretsReaders ??= (async () => {
+      const [{ SSMClient }, { SecretsManagerClient }, readers] = await Promise.all([
+        import('@aws-sdk/client-ssm'),
+        import('@aws-sdk/client-secrets-manager'),
+        import('../aws/secrets.js'),
+      ]);
+      return {
+        readSsm: readers.ssmParameterReader(new SSMClient({})),
+        readSecret: readers.secretsManagerReader(new SecretsManagerClient({})),
+      };
+    })();
+    return awsSecretsReaders;
+  }
+
+  const receivers = new Map(config.paging.receivers.map((r) => [r.name, r]));
+  const budgetMs = config.notify.budgetSeconds * 1000;
+  const notifiers: Notifier[] = [];
+
+  if (config.paging.receivers.some((r) => r.pagerduty)) {
+    const { PagerDutyNotifier } = await import('../notify/pagerduty/notifier.js');
+    notifiers.push(
+      new PagerDutyNotifier({
+        ...(env['PAGERDUTY_EVENTS_URL'] ? { eventsUrl: env['PAGERDUTY_EVENTS_URL'] } : {}),
+        routingKeyFor: async (name) => {
+          const ref = receivers.get(name)?.pagerduty?.routingKey;
+          if (!ref) throw new Error(`receiver ${name} has no PagerDuty routing key`);
+          return secrets.resolve(ref, `routing key of receiver ${name}`);
+        },
+        retry: { budgetMs },
+        log,
+      }),
+    );
+  }
+
+  if (config.paging.receivers.some((r) => r.slack)) {
+    const [{ SlackNotifier }, threadStore] = await Promise.all([
+      import('../notify/slack/notifier.js'),
+      createThreadStore(config),
+    ]);
+    notifiers.push(
+      new SlackNotifier({
+        token: () => secrets.resolve(config.slack.token, 'Slack bot token'),
+        ...(env['SLACK_API_URL'] ? { apiUrl: env['SLACK_API_URL'] } : {}),
+        channelFor: (name) => receivers.get(name)?.slack?.channel,
+        ...(threadStore ? { threadStore } : {}),
+        retry: { budgetMs },
+        log,
+      }),
+    );
+  }
+
+  let alarms: AlarmStateSource | undefined;
+  if (options.aws !== false) {
+    const [{ CloudWatchClient }, { CloudWatchAlarmReader }] = await Promise.all([
+      import('@aws-sdk/client-cloudwatch'),
+      import('../aws/alarms.js'),
+    ]);
+    const client = new CloudWatchClient({});
+    // One reader per invocation would re-read tags; alarms' tags rarely change,
+    // but a stale tag must not last a whole warm container's life.
+    alarms = {
+      currentStates: (names) => new CloudWatchAlarmReader(client).currentStates(names),
+      alarmsInAlarm: (opts) => new CloudWatchAlarmReader(client).alarmsInAlarm(opts),
+    };
+  }
+
+  return { config, configSource: source, ...(alarms ? { alarms } : {}), notifiers, secrets };
+}
+
+async function createThreadStore(config: Config): Promise<import('../notify/slack/thread-store.js').ThreadStore | undefined> {
+  const table = config.slack.threadStore?.dynamodbTable;
+  if (!table) return undefined;
+  const [{ DynamoDBClient }, { DynamoDbThreadStore }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../notify/slack/thread-store.js'),
+  ]);
+  return new DynamoDbThreadStore({ client: new DynamoDBClient({}), tableName: table });
+}
