@@ -35,6 +35,8 @@ const common = {
   minify: true,
   sourcemap: false,
   legalComments: 'none',
+  // Error class names reach logs and Lambda's errorType; keep them readable.
+  keepNames: true,
   banner,
   plugins: [globalFetch],
   logLevel: quiet ? 'error' : 'warning',

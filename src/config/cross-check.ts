@@ -41,7 +41,8 @@ export function crossCheck(raw: unknown): ConfigIssue[] {
         issues.push({ path, message: `${label} has neither pagerduty nor slack; add at least one` });
       }
     });
-    checkRouteReceivers(paging['route'], ['paging', 'route'], defined, issues);
+    // With no receiver defined at all, "define at least one receiver" says it already.
+    if (defined.size > 0) checkRouteReceivers(paging['route'], ['paging', 'route'], defined, issues);
   }
 
   const silences = paging['silences'];

@@ -67,16 +67,16 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /**
- * Parses YAML with the given parser; every syntax error becomes a
+ * Parses YAML with the given parser; a syntax error becomes a
  * `line L, column C: message` issue.
  */
 export function parseYaml(parseDocument: typeof Yaml.parseDocument, text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw invalidConfig(
-      source,
-      doc.errors.map((e) => `${lineColumn(text, e.pos[0])}: ${withoutExcerpt(e.message)} (YAML syntax)`),
-    );
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // Only the first: after one syntax error the parser reports most later tokens as unexpected too.
+    const { line, column } = lineColumn(text, first.pos[0]);
+    throw invalidConfig(source, [`line ${line}, column ${column}: ${withoutExcerpt(first.message)} (YAML syntax)`]);
   }
   return doc.toJS();
 }
@@ -84,9 +84,9 @@ export function parseYaml(parseDocument: typeof Yaml.parseDocument, text: string
 function jsonSyntaxIssue(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const position = /at position (\d+)/.exec(message)?.[1];
-  const where = position !== undefined ? lineColumn(text, Number(position)) : lineColumn(text, text.length);
+  const { line, column } = lineColumn(text, position !== undefined ? Number(position) : text.length);
   const reason = withoutExcerpt(message.replace(/\s*in JSON at position \d+.*$/s, ''));
-  return `${where}: ${reason} (JSON syntax)`;
+  return `line ${line}, column ${column}: ${reason} (JSON syntax)`;
 }
 
 /** Parser messages may quote the document, and the document may hold an inline secret. */
@@ -98,9 +98,7 @@ function withoutExcerpt(message: string): string {
     .trim();
 }
 
-function lineColumn(text: string, offset: number): string {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, Math.max(0, offset));
-  const line = before.split('\n').length;
-  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
-  return `line ${line}, column ${column}`;
+  return { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') };
 }

@@ -25,6 +25,11 @@ import type { AddressInfo } from 'node:net';
  * Docs: https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ and
  * the Events API v2 overview (response codes, 512 KB limit).
  *
+ * Clients: in a test file that imports nock 15.0.0 (Node 20), a global `fetch`
+ * POST that nock passes through fails with `TypeError: unusable`; use node:http
+ * (PagerDutyNotifier does). The server answers in well under a millisecond;
+ * nock's interceptor adds roughly 1 ms per request.
+ *
  * @example
  * const pd = await startPagerDutyServer();
  * pd.failNext(429, 'reset');          // next two requests: throttled, then connection reset
@@ -443,7 +448,7 @@ export async function startPagerDutyServer(): Promise<PagerDutyServer> {
     send(res, record, 400, { status: 'invalid event', message: 'Event object is invalid', errors });
   }
 
-  function process(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
+  function processEvent(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
     if (record.path !== '/v2/enqueue') {
       send(res, record, 404, { status: 'not found', message: `No route for ${record.path}` });
       return;
@@ -502,7 +507,7 @@ export async function startPagerDutyServer(): Promise<PagerDutyServer> {
     requests.push(record);
 
     const fault = faults.shift();
-    if (fault === undefined) return process(req, res, record);
+    if (fault === undefined) return processEvent(req, res, record);
     if (fault === 'hang') {
       record.answer = { kind: 'hang' };
       return;
@@ -514,7 +519,7 @@ export async function startPagerDutyServer(): Promise<PagerDutyServer> {
     }
     const scripted = typeof fault === 'number' ? { status: fault } : fault;
     if (scripted.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
-    if (scripted.status === undefined) return process(req, res, record);
+    if (scripted.status === undefined) return processEvent(req, res, record);
     const { contentType, body: defaultBody } = defaultFaultBody(scripted.status);
     const headers: Record<string, string> = { 'content-type': scripted.body === undefined ? contentType : 'text/plain' };
     if (scripted.retryAfter !== undefined) headers['retry-after'] = String(scripted.retryAfter);

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FetchFunction } from '@slack/web-api';
 
 /**
  * A loopback stand-in for the Slack Web API (chat.postMessage, chat.update,
@@ -10,6 +11,12 @@ import type { AddressInfo } from 'node:net';
  * Its limit checks are written from Slack's docs, independently of the
  * message builder, so a message that passes here respects the documented
  * limits.
+ *
+ * Pass `fetch: server.fetch` (or {@link loopbackFetch}) to the WebClient /
+ * SlackNotifier: with nock 15.0.0 loaded on Node 20, a native fetch POST
+ * with a body that nock lets through fails with `TypeError: unusable`
+ * (nock's `new Request(request, …)` locks the body that
+ * @mswjs/interceptors then clones). node:http requests pass through fine.
  */
 
 export interface FakeSlackUpdate {
@@ -62,6 +69,8 @@ export interface SlackServer {
   /** Replies in the thread whose parent has `ts`. */
   replies(threadTs: string): FakeSlackMessage[];
   failNext(faults: readonly SlackFault[]): void;
+  /** A fetch for WebClient that works under nock (see above); loopback only. */
+  readonly fetch: FetchFunction;
   close(): Promise<void>;
 }
 
@@ -122,8 +131,15 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
     const fault = faults.shift();
     if (fault !== undefined) {
       if ('delayMs' in fault) {
-        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-        if (res.destroyed || req.destroyed) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, fault.delayMs);
+          // The client gave up (timeout): stop waiting, so close() is not held up.
+          res.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        if (res.destroyed || res.writableEnded) return;
       } else {
         const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
         if ('status' in fault) {
@@ -212,6 +228,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Sla
     failNext(next) {
       faults.push(...next);
     },
+    fetch: loopbackFetch,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -350,4 +367,58 @@ function reply(res: ServerResponse, status: number, payload: Record<string, unkn
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A minimal fetch over node:http for loopback URLs (string bodies only),
+ * honouring AbortSignal like the native one. It refuses any other host, so
+ * nothing it sends can leave the machine.
+ */
+export const loopbackFetch: FetchFunction = (url, init = {}) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(String(url));
+    if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') {
+      reject(new TypeError(`loopbackFetch only reaches 127.0.0.1, not ${target.host}`));
+      return;
+    }
+    if (init.body !== undefined && typeof init.body !== 'string') {
+      reject(new TypeError('loopbackFetch sends string bodies only'));
+      return;
+    }
+    const signal = init.signal;
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      req.destroy();
+      reject(signal?.reason);
+    };
+    const req = httpRequest(target, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      });
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, statusText: res.statusMessage ?? '', headers: headersOf(res.headers) }));
+      });
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted === true ? signal.reason : error);
+    });
+    req.end(init.body);
+  });
+
+function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+  }
+  return headers;
 }

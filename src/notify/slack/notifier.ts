@@ -30,6 +30,11 @@ export interface SlackNotifierOptions {
     readonly baseDelayMs?: number;
   };
   readonly log: Log;
+  /**
+   * The fetch WebClient uses (a proxy-aware one, or a loopback one in tests);
+   * default: the global fetch.
+   */
+  readonly fetch?: FetchFunction;
 }
 
 /** What the notifier does with a trigger (ALARM / INSUFFICIENT_DATA), given the thread on record. */
@@ -54,15 +59,19 @@ export function planTrigger(ref: ThreadRef | undefined, t: Pick<AlarmTransition,
   return order === 0 ? 'duplicate' : 'post';
 }
 
-/** The fetch of the Slack call running now, so a shared WebClient still honours each attempt's deadline. */
+/** The deadline of the Slack call running now, so a shared WebClient still honours each attempt's budget. */
 const attemptSignal = new AsyncLocalStorage<AbortSignal>();
 
-const signalAwareFetch: FetchFunction = (url, init) => {
-  const attempt = attemptSignal.getStore();
-  if (attempt === undefined) return globalThis.fetch(url, init);
-  const signal = init?.signal !== undefined ? AbortSignal.any([init.signal, attempt]) : attempt;
-  return globalThis.fetch(url, { ...init, signal });
-};
+function signalAware(base: FetchFunction | undefined): FetchFunction {
+  return (url, init) => {
+    // Looked up per call (not captured once) so a fetch patched later, e.g. by a proxy agent, is used.
+    const fetchFn: FetchFunction = base ?? ((u, i) => globalThis.fetch(u, i));
+    const attempt = attemptSignal.getStore();
+    if (attempt === undefined) return fetchFn(url, init);
+    const signal = init?.signal !== undefined ? AbortSignal.any([init.signal, attempt]) : attempt;
+    return fetchFn(url, { ...init, signal });
+  };
+}
 
 const CLIENT_CACHE_SIZE = 4;
 
@@ -313,11 +322,11 @@ export class SlackNotifier implements Notifier {
       retryConfig: { retries: 0 },
       // A 429 comes back to us at once instead of the SDK sleeping Retry-After unbounded.
       rejectRateLimitedCalls: true,
-      // Backstop only: each attempt is cut by its own budget signal through signalAwareFetch.
+      // Backstop only: each attempt is cut by its own budget signal (attemptSignal).
       timeout: this.#options.retry.budgetMs,
       // Unbounded so a call runs at once, inside the caller's async context (attemptSignal).
       maxRequestConcurrency: Number.POSITIVE_INFINITY,
-      fetch: signalAwareFetch,
+      fetch: signalAware(this.#options.fetch),
       logger: scrubbingLogger(this.#options.log, token),
     });
     if (this.#clients.size >= CLIENT_CACHE_SIZE) {

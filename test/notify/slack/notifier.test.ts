@@ -32,6 +32,7 @@ function setup(overrides: Partial<SlackNotifierOptions> = {}) {
   const notifier = new SlackNotifier({
     token: async () => TOKEN,
     apiUrl: server.url,
+    fetch: server.fetch,
     channelFor: () => CHANNEL,
     retry: { budgetMs: 5_000, baseDelayMs: 20 },
     log,
