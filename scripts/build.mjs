@@ -13,17 +13,15 @@ const banner = {
   js: "import { createRequire as __triplineCreateRequire } from 'node:module'; const require = __triplineCreateRequire(import.meta.url);",
 };
 
-/** pdjs pulls in cross-fetch (node-fetch 2, ~300 KB); Node 20 has fetch built in. */
-const globalFetch = {
-  name: 'global-fetch',
+/**
+ * @pagerduty/pdjs imports cross-fetch (node-fetch 2, ~300 KB) and can only reach
+ * https://<server>/v2/enqueue; our transport stands in for it (see
+ * src/notify/pagerduty/pdjs-fetch.ts). vitest.config.ts does the same for tests.
+ */
+const pdjsTransport = {
+  name: 'pdjs-transport',
   setup(b) {
-    b.onResolve({ filter: /^cross-fetch(\/polyfill)?$/ }, () => ({ path: 'cross-fetch', namespace: 'global-fetch' }));
-    b.onLoad({ filter: /.*/, namespace: 'global-fetch' }, () => ({
-      contents:
-        'const f = (...a) => globalThis.fetch(...a); export default f; export { f as fetch }; ' +
-        'export const Headers = globalThis.Headers, Request = globalThis.Request, Response = globalThis.Response;',
-      loader: 'js',
-    }));
+    b.onResolve({ filter: /^cross-fetch$/ }, () => ({ path: path.join(root, 'src/notify/pagerduty/pdjs-fetch.ts') }));
   },
 };
 
@@ -38,7 +36,7 @@ const common = {
   // Error class names reach logs and Lambda's errorType; keep them readable.
   keepNames: true,
   banner,
-  plugins: [globalFetch],
+  plugins: [pdjsTransport],
   logLevel: quiet ? 'error' : 'warning',
   absWorkingDir: root,
 };

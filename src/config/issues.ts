@@ -51,10 +51,13 @@ function messageOf(issue: z.core.$ZodIssue): string {
   const isDefault = /^(Invalid input|Invalid option|Too small|Too big)/.test(issue.message);
   if (!isDefault) return issue.message;
   switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined
-        ? `missing (expected ${article(issue.expected)})`
-        : `expected ${article(issue.expected)}, got ${kindOf(issue.input)}`;
+    case 'invalid_type': {
+      if (issue.input === undefined) return `missing (expected ${article(issue.expected)})`;
+      const got = `expected ${article(issue.expected)}, got ${kindOf(issue.input)}`;
+      // YAML reads an unquoted account id or `true` as a number or boolean.
+      const scalar = typeof issue.input === 'number' || typeof issue.input === 'boolean';
+      return issue.expected === 'string' && scalar ? `${got}; put the value in quotes` : got;
+    }
     case 'invalid_value': {
       const allowed =
         issue.values.length === 1

@@ -84,6 +84,7 @@ export type RootRouteConfig = z.infer<typeof RootRouteConfigSchema>;
 const BUILTIN_LABELS = ['alarmName', 'namespace', 'metric', 'account', 'region'] as const;
 export type BuiltinLabel = (typeof BUILTIN_LABELS)[number];
 
+/** True for the label names that are not tag keys. */
 export function isBuiltinLabel(name: string): name is BuiltinLabel {
   return (BUILTIN_LABELS as readonly string[]).includes(name);
 }

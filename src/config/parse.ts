@@ -83,18 +83,19 @@ export function parseYaml(parseDocument: typeof Yaml.parseDocument, text: string
 
 function jsonSyntaxIssue(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const position = /at position (\d+)/.exec(message)?.[1];
-  const { line, column } = lineColumn(text, position !== undefined ? Number(position) : text.length);
   const reason = withoutExcerpt(message.replace(/\s*in JSON at position \d+.*$/s, ''));
+  const position = /at position (\d+)/.exec(message)?.[1];
+  // Some V8 messages carry no position ("Unexpected token 'x', ..."): better no location than a wrong one.
+  if (position === undefined) return `not valid JSON: ${reason}`;
+  const { line, column } = lineColumn(text, Number(position));
   return `line ${line}, column ${column}: ${reason} (JSON syntax)`;
 }
 
-/** Parser messages may quote the document, and the document may hold an inline secret. */
+/** Parser messages may quote the document (V8: `"…" is not valid JSON`), and the document may hold an inline secret. */
 function withoutExcerpt(message: string): string {
   return message
     .replace(/:\s*".*$/s, '')
     .replace(/,\s*".*$/s, '')
-    .replace(/'[^']{2,}'/g, "'…'")
     .trim();
 }
 

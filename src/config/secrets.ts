@@ -40,12 +40,15 @@ export class SecretResolver {
   }
 
   /**
+   * Surrounding whitespace is removed from the value.
+   *
    * @param what who needs it, for messages: "routing key of receiver oncall".
    * @throws SecretError (missing, empty, not allowed) or AwsError (AWS unavailable; worth retrying).
    */
   async resolve(ref: SecretRef, what: string): Promise<string> {
-    const value = await this.#read(ref, what);
-    if (value.trim() === '') {
+    // Keys and tokens never contain whitespace, but values pasted into SSM or a console often end in a newline.
+    const value = (await this.#read(ref, what)).trim();
+    if (value === '') {
       throw new SecretError(`${what}: ${describeSecretRef(ref)} is empty; ${fillStep(ref)}`);
     }
     return value;
@@ -81,10 +84,11 @@ export class SecretResolver {
 
   async #cached(key: string, fetch: () => Promise<string>, what: string): Promise<string> {
     const now = this.#now();
-    const hit = this.#cache.get(key);
-    if (hit !== undefined && hit.expiresAt > now) return hit.value;
-    const entry: CacheEntry = { value: fetch(), expiresAt: now + this.#ttlMs };
-    this.#cache.set(key, entry);
+    let entry = this.#cache.get(key);
+    if (entry === undefined || entry.expiresAt <= now) {
+      entry = { value: fetch(), expiresAt: now + this.#ttlMs };
+      this.#cache.set(key, entry);
+    }
     try {
       return await entry.value;
     } catch (error) {

@@ -17,39 +17,54 @@ function base(): Record<string, unknown> {
   };
 }
 
-function problems(data: unknown): readonly string[] {
+function configErrorOf(fn: () => unknown): ConfigError {
   try {
-    validateConfig(data, 'tripline.config.yaml');
+    fn();
   } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
+    if (error instanceof ConfigError) return error;
     throw error;
   }
-  throw new Error('expected the config to be rejected');
+  throw new Error('expected a ConfigError');
+}
+
+function problems(data: unknown): readonly string[] {
+  return configErrorOf(() => validateConfig(data, 'tripline.config.yaml')).issues;
 }
 
 type Path = ReadonlyArray<string | number>;
 type Edit = (c: Record<string, unknown>) => void;
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Walks a plain JSON document to the parent of `path`'s last key. */
-function parentOf(doc: unknown, path: Path): Record<string | number, unknown> {
+function parentOf(doc: unknown, path: Path): { parent: unknown; key: string | number } {
   let node: unknown = doc;
   for (const key of path.slice(0, -1)) {
-    if (typeof node !== 'object' || node === null) throw new Error(`no ${String(key)} in test document`);
-    node = (node as Record<string | number, unknown>)[key];
+    if (Array.isArray(node) && typeof key === 'number') node = node[key];
+    else if (isRecord(node) && typeof key === 'string') node = node[key];
+    else throw new Error(`test document has no ${String(key)}`);
   }
-  if (typeof node !== 'object' || node === null) throw new Error('test document path is not an object');
-  return node as Record<string | number, unknown>;
+  const key = path[path.length - 1];
+  if (key === undefined) throw new Error('empty path');
+  return { parent: node, key };
 }
 
 function set(path: Path, value: unknown): Edit {
   return (c) => {
-    parentOf(c, path)[path[path.length - 1] ?? ''] = value;
+    const { parent, key } = parentOf(c, path);
+    if (Array.isArray(parent) && typeof key === 'number') parent[key] = value;
+    else if (isRecord(parent) && typeof key === 'string') parent[key] = value;
+    else throw new Error(`cannot set ${path.join('.')}`);
   };
 }
 
 function remove(path: Path): Edit {
   return (c) => {
-    delete parentOf(c, path)[path[path.length - 1] ?? ''];
+    const { parent, key } = parentOf(c, path);
+    if (isRecord(parent) && typeof key === 'string') delete parent[key];
+    else throw new Error(`cannot remove ${path.join('.')}`);
   };
 }
 
@@ -128,6 +143,11 @@ describe('validateConfig: one problem, exact message', () => {
       set(['paging', 'defaults'], { insufficientData: 'alert' }),
       'paging.defaults.insufficientData: must be one of "ignore", "notify", "page" (got "alert")',
     ],
+    [
+      'an account id YAML read as a number',
+      set(['paging', 'route', 'routes', 0, 'match'], { account: 123456789012 }),
+      'paging.route.routes[0].match.account: expected a string, got a number; put the value in quotes',
+    ],
     ['the wrong version', set(['version'], 2), 'version: must be 1 (got 2)'],
     ['no version', remove(['version']), 'version: missing (must be 1)'],
     [
@@ -197,20 +217,14 @@ describe('validateConfig: reporting', () => {
       set(['paging', 'route', 'routes', 0, 'receiver'], 'team-x'),
       set(['paging', 'route', 'routes', 0, 'match'], { alarmName: '/(/' }),
     );
-    let error: unknown;
-    try {
-      validateConfig(data, 'tripline.config.yaml');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues).toEqual([
+    const error = configErrorOf(() => validateConfig(data, 'tripline.config.yaml'));
+    expect(error.issues).toEqual([
       'paging.receivers[1].slak: unknown key; did you mean "slack"?',
       'paging.receivers[2].name: duplicate receiver name "oncall" (first defined at paging.receivers[0])',
       'paging.route.routes[0].match.alarmName: not a valid regular expression (Invalid regular expression: /(/: Unterminated group)',
       'paging.route.routes[0].receiver: undefined receiver "team-x" used in route',
     ]);
-    expect((error as ConfigError).message).toBe(
+    expect(error.message).toBe(
       [
         'tripline.config.yaml is not valid (4 problems):',
         '  - paging.receivers[1].slak: unknown key; did you mean "slack"?',
@@ -219,17 +233,12 @@ describe('validateConfig: reporting', () => {
         '  - paging.route.routes[0].receiver: undefined receiver "team-x" used in route',
       ].join('\n'),
     );
-    expect((error as ConfigError).exitCode).toBe(2);
+    expect(error.exitCode).toBe(2);
   });
 
   it('never echoes a secret written as plain text', () => {
     const data = edited(set(['paging', 'receivers', 0, 'pagerduty', 'routingKey'], 'R0SECRETROUTINGKEY42'));
-    let message = '';
-    try {
-      validateConfig(data, 'tripline.config.yaml');
-    } catch (e) {
-      message = e instanceof Error ? e.message : '';
-    }
+    const { message } = configErrorOf(() => validateConfig(data, 'tripline.config.yaml'));
     expect(message).toContain(
       'paging.receivers[0].pagerduty.routingKey: a secret must not be written here as plain text; use { env: NAME }',
     );

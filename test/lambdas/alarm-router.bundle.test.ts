@@ -85,6 +85,7 @@ describe('alarm-router bundle', () => {
     const { outcomes } = await invokeBundle('alarm-router', [event], env);
     expect(outcomes[0]?.ok).toBe(true);
     expect(pd.requests).toHaveLength(2);
+    expect(pd.requests.every((r) => String(r.headers['user-agent']).startsWith('pdjs/'))).toBe(true);
     expect(pd.accepted).toHaveLength(1);
     expect(pd.openIncidents()).toEqual(['tripline/123456789012/us-east-1/tripline-ios-lag']);
   });

@@ -3,8 +3,9 @@ import type { Delivery, Notifier, NotifyOutcome } from '../../domain/delivery.js
 import type { Log } from '../../domain/log.js';
 import { ConfigError, NotifyError } from '../../errors.js';
 import { RetryBudgetExhausted, withRetry, type AttemptContext, type AttemptFailure, type RetryPolicy } from '../retry.js';
-import { buildPagerDutyEvent, isHttpUrl } from './event.js';
-import { postJson } from './transport.js';
+import { buildPagerDutyEvent, isHttpUrl, type PagerDutyEvent } from './event.js';
+import { event as pdjsEvent } from '@pagerduty/pdjs';
+import { PagerDutyHttpError, type PdjsFetchInit } from './pdjs-fetch.js';
 
 /** PagerDuty's Events API v2 endpoint (US service region). */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -59,10 +60,11 @@ interface Context {
  * bounded retries (429 honouring Retry-After, 5xx, network errors, timeouts)
  * inside the caller's time budget. A 400 is final and never retried.
  *
- * Speaks HTTP itself rather than through `@pagerduty/pdjs`: pdjs only builds
- * `https://<server>/v2/enqueue` URLs (no loopback sandbox or test server),
- * retries 429 itself (fixed waits, no Retry-After, not abortable while
- * waiting) and loses the status of an answer whose body is not JSON.
+ * Sends through `@pagerduty/pdjs`, whose `cross-fetch` is replaced by
+ * ./pdjs-fetch.ts in every build: pdjs alone would only reach
+ * `https://<server>/v2/enqueue`, retry 429 with fixed unabortable waits and
+ * lose the status of a non-JSON answer; the transport posts to the
+ * configured URL and hands every non-2xx answer to this class's retry.
  *
  * @example
  * const pagerduty = new PagerDutyNotifier({ routingKeyFor: async () => key, retry: { budgetMs: 10_000 }, log });
@@ -123,11 +125,11 @@ export class PagerDutyNotifier implements Notifier {
     }
 
     const ctx: Context = { receiver, dedupKey, action, routingKey };
-    const body = JSON.stringify(buildPagerDutyEvent({ ...delivery, pagerduty: action }, routingKey));
+    const event = buildPagerDutyEvent({ ...delivery, pagerduty: action }, routingKey);
     const started = Date.now();
     try {
       const { value: status, attempts } = await withRetry(
-        (attempt) => this.#send(body, attempt, ctx),
+        (attempt) => this.#send(event, attempt, ctx),
         classify,
         this.#retry,
         options.signal,
@@ -139,7 +141,7 @@ export class PagerDutyNotifier implements Notifier {
     }
   }
 
-  async #send(body: string, attempt: AttemptContext, ctx: Context): Promise<number> {
+  async #send(event: PagerDutyEvent, attempt: AttemptContext, ctx: Context): Promise<number> {
     const timeoutMs = Math.max(1, Math.min(this.#attemptTimeoutMs, attempt.remainingMs));
     const signal = AbortSignal.any([attempt.signal, AbortSignal.timeout(timeoutMs)]);
     const where = { receiver: ctx.receiver, dedupKey: ctx.dedupKey, action: ctx.action, attempt: attempt.attempt };
@@ -147,13 +149,17 @@ export class PagerDutyNotifier implements Notifier {
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const answer = await postJson(this.#eventsUrl, body, { signal, headers: { accept: 'application/json', 'user-agent': 'tripline' } });
-      ({ status, body: text } = answer);
-      retryAfter = answer.headers['retry-after'];
+      const response = await pdjsEvent(pdjsParameters(event, this.#eventsUrl, signal));
+      status = response.status;
+      text = JSON.stringify(response.data);
     } catch (error) {
-      const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : `network error: ${redact(networkMessage(error), ctx.routingKey)}`;
-      this.#log.warn('PagerDuty attempt failed', { ...where, error: reason });
-      throw new AttemptFailed(reason, { retryable: true }, { cause: error });
+      if (error instanceof PagerDutyHttpError) {
+        ({ status, body: text, retryAfter } = error);
+      } else {
+        const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : `network error: ${redact(networkMessage(error), ctx.routingKey)}`;
+        this.#log.warn('PagerDuty attempt failed', { ...where, error: reason });
+        throw new AttemptFailed(reason, { retryable: true }, { cause: error });
+      }
     }
 
     const answer = parseAnswer(text);
@@ -203,6 +209,26 @@ export class PagerDutyNotifier implements Notifier {
     }
     return new NotifyError(`${what} failed: ${redact(messageOf(error), ctx.routingKey)}`, { retryable: false, receiver }, { cause: error });
   }
+}
+
+/**
+ * The request as pdjs takes it. `requestTimeout: 0` stops pdjs arming a
+ * timer it never clears (it would hold the process open for 30 s); the
+ * deadline is our AbortSignal instead.
+ */
+type EventParameters = Parameters<typeof pdjsEvent>[0];
+
+function pdjsParameters(event: PagerDutyEvent, eventsUrl: string, signal: AbortSignal): EventParameters {
+  const params: EventParameters & PdjsFetchInit = {
+    // pdjs's types demand a payload on resolve events; the Events API does not.
+    data: event as EventParameters['data'],
+    server: new URL(eventsUrl).host,
+    requestTimeout: 0,
+    signal,
+    eventsUrl,
+    headers: { accept: 'application/json' },
+  };
+  return params;
 }
 
 function classify(error: unknown): AttemptFailure {

@@ -73,6 +73,8 @@ describe('PagerDutyNotifier', () => {
     expect(pd.accepted[0]).toMatchObject({ event_action: 'trigger', dedup_key: trigger.dedupKey, payload: { severity: 'critical' } });
     expect(pd.openIncidents()).toEqual([trigger.dedupKey]);
     expect(pd.requests[0]?.headers['content-type']).toBe('application/json');
+    // Sent by @pagerduty/pdjs (through our transport), not around it.
+    expect(pd.requests[0]?.headers['user-agent']).toMatch(/^pdjs\//);
     expectNoRoutingKey(log.records);
   });
 

@@ -86,6 +86,18 @@ describe('SlackNotifier: posting', () => {
     expect(server.messages[0]?.thread_ts).toBeUndefined();
   });
 
+  it('creates one WebClient per token and reuses it', async () => {
+    let token = TOKEN;
+    const { notifier, log } = setup({ token: async () => token });
+
+    await notifier.notify(firing);
+    await notifier.notify(resolved);
+    token = `${TOKEN}-rotated`;
+    await notifier.notify(firing).catch(() => undefined);
+
+    expect(log.records.filter((r) => r.message === 'slack web-api: initialized')).toHaveLength(2);
+  });
+
   it('skips a delivery that has Slack off, without calling Slack', async () => {
     const { notifier } = setup();
 
@@ -271,6 +283,20 @@ describe('SlackNotifier: failures and retries', () => {
     expect(error).toBeInstanceOf(NotifyError);
     expect(error).toMatchObject({ retryable: true });
     expect(String(error)).toMatch(/gave up after \d attempt\(s\) within the 400 ms budget: timeout/);
+  });
+
+  it("stops a request in flight when the caller's signal aborts", async () => {
+    const { notifier } = setup({ retry: { budgetMs: 5_000 } });
+    server.failNext([{ delayMs: 2_000 }]);
+    const started = Date.now();
+
+    const error = await notifier.notify(firing, { signal: AbortSignal.timeout(150) }).catch((e: unknown) => e);
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(NotifyError);
+    expect(error).toMatchObject({ retryable: true });
+    expect(String(error)).toContain('was aborted by the caller; the transition stays for a later retry.');
+    expect(server.messages).toHaveLength(0);
   });
 
   it('gives up after maxRetries even with budget left', async () => {
