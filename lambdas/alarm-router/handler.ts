@@ -14,15 +14,21 @@ const log: Log = {
 };
 
 /** Receives CloudWatch alarm state changes (EventBridge, SNS, SQS, alarm actions) and pages. */
+let counted = false;
+
+/** Receives CloudWatch alarm state changes (EventBridge, SNS, SQS, alarm actions) and pages. */
 export const handler = createAlarmRouterHandler({
   log,
   metrics: {
-    // One EMF document per count, so each carries its own Reason dimension.
-    count(metric, dimension) {
-      const single = metrics.singleMetric();
-      single.addDimension('Reason', dimension);
-      single.addMetric(metric, MetricUnit.Count, 1);
+    // One EMF document per invocation: the reason is part of the metric name
+    // (`Sent.pagerduty`, `Skipped.configuration-change`), not a dimension.
+    count(metric, reason) {
+      metrics.addMetric(`${metric}.${reason}`, MetricUnit.Count, 1);
+      counted = true;
     },
-    flush: () => metrics.publishStoredMetrics(),
+    flush() {
+      if (counted) metrics.publishStoredMetrics();
+      counted = false;
+    },
   },
 });

@@ -115,16 +115,8 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
           try {
             const outcome = await notifier.notify(delivery, deps.signal ? { signal: deps.signal } : undefined);
             outcomes.push(outcome);
-            if (outcome.status === 'sent') {
-              deps.metrics?.count('Sent', notifier.channel);
-              log.info(`${notifier.channel} notified`, {
-                alarm: delivery.transition.alarmName,
-                receiver: delivery.receiver,
-                dedupKey: delivery.dedupKey,
-                action: notifier.channel === 'pagerduty' ? delivery.pagerduty : 'post',
-                attempts: outcome.attempts,
-              });
-            }
+            // The notifier logs what it sent; counting is enough here.
+            if (outcome.status === 'sent') deps.metrics?.count('Sent', notifier.channel);
           } catch (error) {
             const failure = asNotifyError(error, notifier.channel, delivery.receiver);
             failures.push({ delivery, channel: notifier.channel, error: failure });

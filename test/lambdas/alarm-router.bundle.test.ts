@@ -7,6 +7,7 @@ import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwa
 import { listFixtures, loadFixture, wrapInSqs } from '../support/fixtures.js';
 import { invokeBundle } from '../support/invoke-bundle.js';
 import { startPagerDutyServer, type PagerDutyServer } from '../support/pagerduty-server.js';
+import { startSlackServer } from '../support/slack-server.js';
 
 /**
  * The built bundle (dist/lambdas/alarm-router/index.mjs), invoked the way
@@ -128,5 +129,29 @@ describe('alarm-router bundle', () => {
     expect(pd.accepted).toHaveLength(1);
     const failedAlarm = pd.accepted[0]?.dedup_key.endsWith('tripline-a') ? 'msg-b' : 'msg-a';
     expect(failures[0]?.itemIdentifier).toBe(failedAlarm);
+  });
+
+  it('posts to Slack after a 429, waiting as long as Retry-After asks, and pages once', async () => {
+    const token = 'xoxb-bundle-test-token';
+    const slack = await startSlackServer({ token, channels: ['#pipeline-alerts'] });
+    try {
+      slack.failNext([{ status: 429, retryAfter: 1 }]);
+      const event = deliver({ name: 'tripline-android-dlq', state: 'ALARM', previousState: 'OK', timestamp: '2026-11-22T03:00:00.000Z' }, 'sns-cloudwatch');
+      const { outcomes, logs } = await invokeBundle('alarm-router', [event], {
+        ...env,
+        SLACK_BOT_TOKEN: token,
+        SLACK_CHANNEL: '#pipeline-alerts',
+        SLACK_API_URL: slack.url,
+      });
+      expect(outcomes[0]?.ok, logs).toBe(true);
+      const posts = slack.requests.filter((r) => r.method === 'chat.postMessage');
+      expect(posts).toHaveLength(2);
+      expect((posts[1]?.at ?? 0) - (posts[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+      expect(slack.topLevel('#pipeline-alerts')).toHaveLength(1);
+      expect(pd.accepted).toHaveLength(1);
+      expect(logs).not.toContain(token);
+    } finally {
+      await slack.close();
+    }
   });
 });

@@ -9,6 +9,10 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
+// A warm Lambda sends many events to one host: reuse connections (TLS handshakes cost more than the request).
+const httpAgent = new http.Agent({ keepAlive: true });
+const httpsAgent = new https.Agent({ keepAlive: true });
+
 /** Events API answers are tiny; a misbehaving proxy must not fill the Lambda's memory. */
 export const ANSWER_MAX_BYTES = 64 * 1024;
 
@@ -25,12 +29,14 @@ export function postJson(
   options: { readonly signal: AbortSignal; readonly headers?: Readonly<Record<string, string>> },
 ): Promise<HttpAnswer> {
   const target = new URL(url);
-  const request = target.protocol === 'https:' ? https.request : http.request;
+  const secure = target.protocol === 'https:';
+  const request = secure ? https.request : http.request;
   return new Promise<HttpAnswer>((resolve, reject) => {
     const req = request(
       target,
       {
         method: 'POST',
+        agent: secure ? httpsAgent : httpAgent,
         headers: { ...options.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body, 'utf8')) },
         signal: options.signal,
       },
