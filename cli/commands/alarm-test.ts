@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../src/zod-config.js';
 import type { Delivery, NotifyOutcome } from '../../src/domain/delivery.js';
 import { InputError } from '../../src/errors.js';
 import { describeSecretRef, type Config } from '../../src/config/index.js';
@@ -11,14 +12,13 @@ import { stderrLog } from '../stderr-log.js';
 import type { CommandResult } from './result.js';
 
 const OptionsSchema = z.object({
-  config: z.string().optional(),
-  aws: z.boolean().default(false),
-  send: z.boolean().default(false),
-  json: z.boolean().default(false),
-  now: z
-    .string()
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time such as 2026-11-22T03:00:00Z')
-    .optional(),
+  config: z.optional(z.string()),
+  aws: z._default(z.boolean(), false),
+  send: z._default(z.boolean(), false),
+  json: z._default(z.boolean(), false),
+  now: z.optional(
+    z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time such as 2026-11-22T03:00:00Z')),
+  ),
 });
 
 /**

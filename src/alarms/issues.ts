@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { propertyOf } from './util.js';
 
 const MAX_SHOWN = 60;
@@ -9,7 +9,7 @@ const MAX_ISSUES = 3;
  * `detail.state.value "BROKEN" is not one of OK, ALARM, INSUFFICIENT_DATA`.
  * zod's own messages do not name the field or show the value.
  */
-export function describeIssues(error: z.ZodError, input: unknown): string {
+export function describeIssues(error: z.core.$ZodError, input: unknown): string {
   const lines = error.issues.slice(0, MAX_ISSUES).map((issue) => describeIssue(issue, input));
   const more = error.issues.length - MAX_ISSUES;
   return more > 0 ? `${lines.join('; ')}; and ${more} more` : lines.join('; ');

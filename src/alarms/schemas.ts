@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-config.js';
 import { ALARM_STATES } from '../domain/alarm.js';
 
 /*
@@ -6,29 +7,26 @@ import { ALARM_STATES } from '../domain/alarm.js';
  * needs (alarm name, state, timestamp, where the alarm lives) and lenient
  * about the rest: AWS adds fields over time, and a malformed optional field
  * (a metric, a description) must not cost us the page, so those fall back to
- * undefined with `.catch`.
+ * undefined with `z.catch`.
  */
 
-const looseString = z.string().optional().catch(undefined);
-const looseNullableString = z.string().nullish().catch(undefined);
-const looseNumber = z.number().optional().catch(undefined);
-const looseBoolean = z.boolean().optional().catch(undefined);
+const looseString = z.catch(z.optional(z.string()), undefined);
+const looseNullableString = z.catch(z.nullish(z.string()), undefined);
+const looseNumber = z.catch(z.optional(z.number()), undefined);
+const looseBoolean = z.catch(z.optional(z.boolean()), undefined);
 
 /** `state` / `alarmData.state` of EventBridge events and Lambda alarm actions. */
 export const AlarmStateSchema = z.object({
   value: z.enum(ALARM_STATES),
   reason: looseString,
-  reasonData: z.unknown().optional(),
+  reasonData: z.optional(z.unknown()),
   // Not loose: when it is there it must be usable, it orders deliveries.
-  timestamp: z.string().optional(),
+  timestamp: z.optional(z.string()),
   actionsSuppressedBy: looseString,
   actionsSuppressedReason: looseString,
 });
 
-const PreviousStateSchema = z
-  .object({ value: z.string() })
-  .optional()
-  .catch(undefined);
+const PreviousStateSchema = z.catch(z.optional(z.object({ value: z.string() })), undefined);
 
 export const AlarmMetricSchema = z.object({
   id: looseString,
@@ -37,75 +35,83 @@ export const AlarmMetricSchema = z.object({
   returnData: looseBoolean,
   // Metrics Insights queries carry the period beside the expression.
   period: looseNumber,
-  metricStat: z
-    .object({
-      metric: z
-        .object({
-          namespace: looseString,
-          name: looseString,
-          dimensions: z.record(z.string(), z.string()).optional().catch(undefined),
-        })
-        .optional()
-        .catch(undefined),
-      period: looseNumber,
-      stat: looseString,
-      unit: looseString,
-    })
-    .optional()
-    .catch(undefined),
+  metricStat: z.catch(
+    z.optional(
+      z.object({
+        metric: z.catch(
+          z.optional(
+            z.object({
+              namespace: looseString,
+              name: looseString,
+              dimensions: z.catch(z.optional(z.record(z.string(), z.string())), undefined),
+            }),
+          ),
+          undefined,
+        ),
+        period: looseNumber,
+        stat: looseString,
+        unit: looseString,
+      }),
+    ),
+    undefined,
+  ),
 });
 export type AlarmMetricPayload = z.infer<typeof AlarmMetricSchema>;
 
-export const AlarmConfigurationSchema = z
-  .object({
-    description: looseNullableString,
-    metrics: z.array(AlarmMetricSchema).optional().catch(undefined),
-    alarmRule: looseString,
-    threshold: looseNumber,
-    comparisonOperator: looseString,
-    evaluationPeriods: looseNumber,
-    datapointsToAlarm: looseNumber,
-    treatMissingData: looseString,
-    thresholdMetricId: looseString,
-  })
-  .optional()
-  .catch(undefined);
+export const AlarmConfigurationSchema = z.catch(
+  z.optional(
+    z.object({
+      description: looseNullableString,
+      metrics: z.catch(z.optional(z.array(AlarmMetricSchema)), undefined),
+      alarmRule: looseString,
+      threshold: looseNumber,
+      comparisonOperator: looseString,
+      evaluationPeriods: looseNumber,
+      datapointsToAlarm: looseNumber,
+      treatMissingData: looseString,
+      thresholdMetricId: looseString,
+    }),
+  ),
+  undefined,
+);
 export type AlarmConfigurationPayload = z.infer<typeof AlarmConfigurationSchema>;
 
 /** The fields every EventBridge event has. */
 export const EventBridgeEnvelopeSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.string(),
   source: z.string(),
   account: looseString,
   region: looseString,
   time: looseString,
-  resources: z.array(z.string()).optional().catch(undefined),
-  tags: z.unknown().optional(),
+  resources: z.catch(z.optional(z.array(z.string())), undefined),
+  tags: z.optional(z.unknown()),
 });
 
 /** `detail-type: "CloudWatch Alarm State Change"`. */
-export const AlarmStateChangeEventSchema = EventBridgeEnvelopeSchema.extend({
+export const AlarmStateChangeEventSchema = z.extend(EventBridgeEnvelopeSchema, {
   detail: z.object({
-    alarmName: z.string().min(1),
+    alarmName: z.string().check(z.minLength(1)),
     state: AlarmStateSchema,
     previousState: PreviousStateSchema,
     configuration: AlarmConfigurationSchema,
-    tags: z.unknown().optional(),
+    tags: z.optional(z.unknown()),
   }),
 });
 export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
 
 /** `detail-type: "CloudWatch Alarm Configuration Change"` and contributor events: only what we report. */
-export const OtherAlarmEventDetailSchema = z
-  .object({
-    alarmName: looseString,
-    operation: looseString,
-    state: z.object({ value: looseString }).optional().catch(undefined),
-    alarmContributor: z.object({ id: looseString }).optional().catch(undefined),
-  })
-  .optional()
-  .catch(undefined);
+export const OtherAlarmEventDetailSchema = z.catch(
+  z.optional(
+    z.object({
+      alarmName: looseString,
+      operation: looseString,
+      state: z.catch(z.optional(z.object({ value: looseString })), undefined),
+      alarmContributor: z.catch(z.optional(z.object({ id: looseString })), undefined),
+    }),
+  ),
+  undefined,
+);
 
 /** CloudWatch invoking a Lambda function as an alarm action. */
 export const LambdaAlarmActionSchema = z.object({
@@ -115,13 +121,13 @@ export const LambdaAlarmActionSchema = z.object({
   region: looseString,
   time: looseString,
   alarmData: z.object({
-    alarmName: z.string().min(1),
+    alarmName: z.string().check(z.minLength(1)),
     state: AlarmStateSchema,
     previousState: PreviousStateSchema,
     configuration: AlarmConfigurationSchema,
-    tags: z.unknown().optional(),
+    tags: z.optional(z.unknown()),
   }),
-  tags: z.unknown().optional(),
+  tags: z.optional(z.unknown()),
 });
 export type LambdaAlarmAction = z.infer<typeof LambdaAlarmActionSchema>;
 
@@ -133,7 +139,7 @@ const SnsDimensionSchema = z.object({
 });
 export type SnsDimension = z.infer<typeof SnsDimensionSchema>;
 
-const SnsDimensionsSchema = z.array(SnsDimensionSchema).nullish().catch(undefined);
+const SnsDimensionsSchema = z.catch(z.nullish(z.array(SnsDimensionSchema)), undefined);
 
 export const SnsTriggerMetricSchema = z.object({
   Id: looseString,
@@ -141,50 +147,56 @@ export const SnsTriggerMetricSchema = z.object({
   Label: looseString,
   ReturnData: looseBoolean,
   Period: looseNumber,
-  MetricStat: z
-    .object({
-      Metric: z
-        .object({
-          Namespace: looseString,
-          MetricName: looseString,
-          Dimensions: SnsDimensionsSchema,
-        })
-        .optional()
-        .catch(undefined),
-      Period: looseNumber,
-      Stat: looseString,
-      Unit: looseNullableString,
-    })
-    .optional()
-    .catch(undefined),
+  MetricStat: z.catch(
+    z.optional(
+      z.object({
+        Metric: z.catch(
+          z.optional(
+            z.object({
+              Namespace: looseString,
+              MetricName: looseString,
+              Dimensions: SnsDimensionsSchema,
+            }),
+          ),
+          undefined,
+        ),
+        Period: looseNumber,
+        Stat: looseString,
+        Unit: looseNullableString,
+      }),
+    ),
+    undefined,
+  ),
 });
 export type SnsTriggerMetric = z.infer<typeof SnsTriggerMetricSchema>;
 
-export const SnsTriggerSchema = z
-  .object({
-    MetricName: looseNullableString,
-    Namespace: looseNullableString,
-    Statistic: looseNullableString,
-    ExtendedStatistic: looseNullableString,
-    Unit: looseNullableString,
-    Dimensions: SnsDimensionsSchema,
-    Period: looseNumber,
-    EvaluationPeriods: looseNumber,
-    DatapointsToAlarm: looseNumber,
-    ComparisonOperator: looseNullableString,
-    Threshold: looseNumber,
-    TreatMissingData: looseNullableString,
-    ThresholdMetricId: looseNullableString,
-    Metrics: z.array(SnsTriggerMetricSchema).nullish().catch(undefined),
-    AlarmRule: looseNullableString,
-  })
-  .nullish()
-  .catch(undefined);
+export const SnsTriggerSchema = z.catch(
+  z.nullish(
+    z.object({
+      MetricName: looseNullableString,
+      Namespace: looseNullableString,
+      Statistic: looseNullableString,
+      ExtendedStatistic: looseNullableString,
+      Unit: looseNullableString,
+      Dimensions: SnsDimensionsSchema,
+      Period: looseNumber,
+      EvaluationPeriods: looseNumber,
+      DatapointsToAlarm: looseNumber,
+      ComparisonOperator: looseNullableString,
+      Threshold: looseNumber,
+      TreatMissingData: looseNullableString,
+      ThresholdMetricId: looseNullableString,
+      Metrics: z.catch(z.nullish(z.array(SnsTriggerMetricSchema)), undefined),
+      AlarmRule: looseNullableString,
+    }),
+  ),
+  undefined,
+);
 export type SnsTrigger = z.infer<typeof SnsTriggerSchema>;
 
 /** The JSON body CloudWatch publishes to an SNS topic (the decoded `Sns.Message`). */
 export const CloudWatchNotificationSchema = z.object({
-  AlarmName: z.string().min(1),
+  AlarmName: z.string().check(z.minLength(1)),
   AlarmDescription: looseNullableString,
   AWSAccountId: looseNullableString,
   NewStateValue: z.enum(ALARM_STATES),
@@ -192,19 +204,19 @@ export const CloudWatchNotificationSchema = z.object({
   StateChangeTime: z.string(),
   Region: looseNullableString,
   AlarmArn: looseNullableString,
-  OldStateValue: z.unknown().optional(),
+  OldStateValue: z.optional(z.unknown()),
   Trigger: SnsTriggerSchema,
   AlarmRule: looseNullableString,
   ActionsSuppressedBy: looseNullableString,
   ActionsSuppressedReason: looseNullableString,
-  Tags: z.unknown().optional(),
+  Tags: z.optional(z.unknown()),
 });
 export type CloudWatchNotification = z.infer<typeof CloudWatchNotificationSchema>;
 
 /** One record of a Lambda SNS event. */
 export const LambdaSnsRecordSchema = z.object({
   Sns: z.object({
-    MessageId: z.string().min(1),
+    MessageId: z.string().check(z.minLength(1)),
     Message: z.string(),
     TopicArn: looseString,
   }),
@@ -212,14 +224,14 @@ export const LambdaSnsRecordSchema = z.object({
 
 /** One record of a Lambda SQS event. */
 export const LambdaSqsRecordSchema = z.object({
-  messageId: z.string().min(1),
+  messageId: z.string().check(z.minLength(1)),
   body: z.string(),
 });
 
 /** An SNS notification as delivered to SQS (or HTTP) without raw message delivery. */
 export const SnsNotificationSchema = z.object({
   Type: z.literal('Notification'),
-  MessageId: z.string().min(1),
+  MessageId: z.string().check(z.minLength(1)),
   Message: z.string(),
   TopicArn: looseString,
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One problem found in a config: where (a path into the document) and what. */
 export interface ConfigIssue {
@@ -109,35 +109,35 @@ export function knownKeysAt(root: z.core.$ZodType, path: readonly PropertyKey[])
   for (const key of path) {
     const next: z.core.$ZodType[] = [];
     for (const schema of current) {
-      if (schema instanceof z.ZodObject && typeof key === 'string') {
+      if (schema instanceof z.ZodMiniObject && typeof key === 'string') {
         const child: z.core.$ZodType | undefined = schema.shape[key];
         if (child !== undefined) next.push(...alternatives(child));
-      } else if (schema instanceof z.ZodArray && typeof key === 'number') {
-        next.push(...alternatives(schema.element));
-      } else if (schema instanceof z.ZodRecord && typeof key === 'string') {
-        next.push(...alternatives(schema.valueType));
+      } else if (schema instanceof z.ZodMiniArray && typeof key === 'number') {
+        next.push(...alternatives(schema._zod.def.element));
+      } else if (schema instanceof z.ZodMiniRecord && typeof key === 'string') {
+        next.push(...alternatives(schema._zod.def.valueType));
       }
     }
     current = next;
   }
   const keys = new Set<string>();
   for (const schema of current) {
-    if (schema instanceof z.ZodObject) for (const k of Object.keys(schema.shape)) keys.add(k);
+    if (schema instanceof z.ZodMiniObject) for (const k of Object.keys(schema.shape)) keys.add(k);
   }
   return [...keys];
 }
 
 function alternatives(schema: z.core.$ZodType): z.core.$ZodType[] {
   if (
-    schema instanceof z.ZodOptional ||
-    schema instanceof z.ZodDefault ||
-    schema instanceof z.ZodPrefault ||
-    schema instanceof z.ZodNullable
+    schema instanceof z.ZodMiniOptional ||
+    schema instanceof z.ZodMiniDefault ||
+    schema instanceof z.ZodMiniPrefault ||
+    schema instanceof z.ZodMiniNullable
   ) {
-    return alternatives(schema.unwrap());
+    return alternatives(schema._zod.def.innerType);
   }
-  if (schema instanceof z.ZodPipe) return alternatives(schema.in);
-  if (schema instanceof z.ZodUnion) return schema.options.flatMap((o: z.core.$ZodType) => alternatives(o));
+  if (schema instanceof z.ZodMiniPipe) return alternatives(schema._zod.def.in);
+  if (schema instanceof z.ZodMiniUnion) return schema._zod.def.options.flatMap((o: z.core.$ZodType) => alternatives(o));
   return [schema];
 }
 

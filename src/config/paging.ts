@@ -1,14 +1,17 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-config.js';
 import { SEVERITIES } from '../domain/alarm.js';
 import { patternProblem } from './pattern.js';
 import { runbookTemplateProblems } from './runbook-template.js';
 import { SecretRefSchema } from './secret-ref.js';
 
 /** A glob (`*` also crosses `/`) or, wrapped in slashes, a regex: `"/^tripline-/"`. */
-export const PatternSchema = z.string().superRefine((pattern, ctx) => {
-  const problem = patternProblem(pattern);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const PatternSchema = z.string().check(
+  z.superRefine((pattern, ctx) => {
+    const problem = patternProblem(pattern);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 export const SeveritySchema = z.enum(SEVERITIES);
 
@@ -20,36 +23,42 @@ export const SeveritySchema = z.enum(SEVERITIES);
 export const InsufficientDataPolicySchema = z.enum(['ignore', 'notify', 'page']);
 export type InsufficientDataPolicy = z.infer<typeof InsufficientDataPolicySchema>;
 
-export const RunbookTemplateSchema = z.string().superRefine((template, ctx) => {
-  for (const message of runbookTemplateProblems(template)) ctx.addIssue({ code: 'custom', message });
-});
+export const RunbookTemplateSchema = z.string().check(
+  z.superRefine((template, ctx) => {
+    for (const message of runbookTemplateProblems(template)) ctx.addIssue({ code: 'custom', message });
+  }),
+);
 
 /**
  * Every given field must match. `namespace` and `metric` match when any of
  * the alarm's metrics does; `dimensions` and `tags` need every listed key.
  */
 export const MatcherSchema = z.strictObject({
-  alarmName: PatternSchema.optional(),
-  namespace: PatternSchema.optional(),
-  metric: PatternSchema.optional(),
-  dimensions: z.record(z.string(), PatternSchema).optional(),
-  account: PatternSchema.optional(),
-  region: PatternSchema.optional(),
-  tags: z.record(z.string(), PatternSchema).optional(),
+  alarmName: z.optional(PatternSchema),
+  namespace: z.optional(PatternSchema),
+  metric: z.optional(PatternSchema),
+  dimensions: z.optional(z.record(z.string(), PatternSchema)),
+  account: z.optional(PatternSchema),
+  region: z.optional(PatternSchema),
+  tags: z.optional(z.record(z.string(), PatternSchema)),
 });
 export type Matcher = z.infer<typeof MatcherSchema>;
 
 export const ReceiverConfigSchema = z.strictObject({
-  name: z.string().min(1, 'must not be empty'),
-  pagerduty: z.strictObject({ routingKey: SecretRefSchema }).optional(),
-  slack: z.strictObject({ channel: z.string().min(1, 'must name a channel, e.g. "#pipeline-alerts" or "C0123456789"') }).optional(),
+  name: z.string().check(z.minLength(1, 'must not be empty')),
+  pagerduty: z.optional(z.strictObject({ routingKey: SecretRefSchema })),
+  slack: z.optional(
+    z.strictObject({
+      channel: z.string().check(z.minLength(1, 'must name a channel, e.g. "#pipeline-alerts" or "C0123456789"')),
+    }),
+  ),
 });
 export type ReceiverConfig = z.infer<typeof ReceiverConfigSchema>;
 
 const routeSettings = {
-  severity: SeveritySchema.optional(),
-  runbookUrl: RunbookTemplateSchema.optional(),
-  insufficientData: InsufficientDataPolicySchema.optional(),
+  severity: z.optional(SeveritySchema),
+  runbookUrl: z.optional(RunbookTemplateSchema),
+  insufficientData: z.optional(InsufficientDataPolicySchema),
 };
 
 /** A child route: matches when its `match` does (an absent `match` matches everything). */
@@ -63,21 +72,21 @@ export interface RouteConfig {
   routes?: RouteConfig[] | undefined;
 }
 
-export const RouteConfigSchema: z.ZodType<RouteConfig> = z.strictObject({
-  match: MatcherSchema.optional(),
-  receiver: z.string().min(1, 'must not be empty').optional(),
+export const RouteConfigSchema: z.ZodMiniType<RouteConfig> = z.strictObject({
+  match: z.optional(MatcherSchema),
+  receiver: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
   ...routeSettings,
-  continue: z.boolean().optional(),
+  continue: z.optional(z.boolean()),
   get routes() {
-    return z.array(RouteConfigSchema).optional();
+    return z.optional(z.array(RouteConfigSchema));
   },
 });
 
 /** The root route matches every alarm and must name a receiver. */
 export const RootRouteConfigSchema = z.strictObject({
-  receiver: z.string().min(1, 'must not be empty'),
+  receiver: z.string().check(z.minLength(1, 'must not be empty')),
   ...routeSettings,
-  routes: z.array(RouteConfigSchema).optional(),
+  routes: z.optional(z.array(RouteConfigSchema)),
 });
 export type RootRouteConfig = z.infer<typeof RootRouteConfigSchema>;
 
@@ -96,15 +105,17 @@ export function isBuiltinLabel(name: string): name is BuiltinLabel {
  */
 export const LabelNameSchema = z
   .string()
-  .min(1, 'must not be empty')
-  .refine((name) => name !== 'tags.', 'name the tag after "tags.", e.g. "tags.pipeline"');
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.refine((name) => name !== 'tags.', 'name the tag after "tags.", e.g. "tags.pipeline"'),
+  );
 
 export const InhibitRuleSchema = z.strictObject({
   source: MatcherSchema,
   target: MatcherSchema,
   equal: z
     .array(LabelNameSchema)
-    .min(1, 'list at least one label that source and target must share, e.g. [pipeline]'),
+    .check(z.minLength(1, 'list at least one label that source and target must share, e.g. [pipeline]')),
 });
 export type InhibitRule = z.infer<typeof InhibitRuleSchema>;
 
@@ -114,29 +125,31 @@ const TimestampSchema = z.iso.datetime({
 });
 
 export const SilenceSchema = z.strictObject({
-  match: MatcherSchema.refine(
-    (m) => Object.keys(m).length > 0,
-    'a silence needs at least one matcher; an empty match would silence every alarm',
+  match: MatcherSchema.check(
+    z.refine(
+      (m) => Object.keys(m).length > 0,
+      'a silence needs at least one matcher; an empty match would silence every alarm',
+    ),
   ),
   startsAt: TimestampSchema,
   endsAt: TimestampSchema,
-  comment: z.string().min(1, 'say why the alarms are silenced'),
-  createdBy: z.string().min(1, 'say who created the silence'),
+  comment: z.string().check(z.minLength(1, 'say why the alarms are silenced')),
+  createdBy: z.string().check(z.minLength(1, 'say who created the silence')),
 });
 export type Silence = z.infer<typeof SilenceSchema>;
 
 export const PagingDefaultsSchema = z.strictObject({
-  severity: SeveritySchema.default('critical'),
-  insufficientData: InsufficientDataPolicySchema.default('ignore'),
-  runbookUrl: RunbookTemplateSchema.optional(),
+  severity: z._default(SeveritySchema, 'critical'),
+  insufficientData: z._default(InsufficientDataPolicySchema, 'ignore'),
+  runbookUrl: z.optional(RunbookTemplateSchema),
 });
 export type PagingDefaults = z.infer<typeof PagingDefaultsSchema>;
 
 export const PagingSchema = z.strictObject({
-  defaults: PagingDefaultsSchema.prefault({}),
-  receivers: z.array(ReceiverConfigSchema).min(1, 'define at least one receiver'),
+  defaults: z.prefault(PagingDefaultsSchema, {}),
+  receivers: z.array(ReceiverConfigSchema).check(z.minLength(1, 'define at least one receiver')),
   route: RootRouteConfigSchema,
-  inhibitRules: z.array(InhibitRuleSchema).default([]),
-  silences: z.array(SilenceSchema).default([]),
+  inhibitRules: z._default(z.array(InhibitRuleSchema), []),
+  silences: z._default(z.array(SilenceSchema), []),
 });
 export type Paging = z.infer<typeof PagingSchema>;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-config.js';
 import { NotifySectionSchema } from './notify.js';
 import { PagingSchema } from './paging.js';
 import { SlackSectionSchema } from './slack.js';
@@ -10,7 +11,7 @@ import { SlackSectionSchema } from './slack.js';
 export const ConfigSchema = z.strictObject({
   version: z.literal(1),
   paging: PagingSchema,
-  slack: SlackSectionSchema.prefault({}),
-  notify: NotifySectionSchema.prefault({}),
+  slack: z.prefault(SlackSectionSchema, {}),
+  notify: z.prefault(NotifySectionSchema, {}),
 });
 export type Config = z.infer<typeof ConfigSchema>;

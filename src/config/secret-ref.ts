@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-config.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -12,14 +13,14 @@ const SECRET_REF_FORMS =
 export const SecretRefSchema = z.union(
   [
     z.strictObject({
-      env: z.string().regex(ENV_NAME, 'must be an environment variable name such as PAGERDUTY_ROUTING_KEY'),
+      env: z.string().check(z.regex(ENV_NAME, 'must be an environment variable name such as PAGERDUTY_ROUTING_KEY')),
     }),
-    z.strictObject({ ssm: z.string().min(1, 'must name an SSM parameter, e.g. "/tripline/pagerduty-key"') }),
+    z.strictObject({ ssm: z.string().check(z.minLength(1, 'must name an SSM parameter, e.g. "/tripline/pagerduty-key"')) }),
     z.strictObject({
-      secretsManager: z.string().min(1, 'must name a Secrets Manager secret (name or ARN)'),
-      jsonKey: z.string().min(1, 'must not be empty; leave jsonKey out to use the whole secret string').optional(),
+      secretsManager: z.string().check(z.minLength(1, 'must name a Secrets Manager secret (name or ARN)')),
+      jsonKey: z.optional(z.string().check(z.minLength(1, 'must not be empty; leave jsonKey out to use the whole secret string'))),
     }),
-    z.strictObject({ value: z.string().min(1, 'must not be empty') }),
+    z.strictObject({ value: z.string().check(z.minLength(1, 'must not be empty')) }),
   ],
   {
     // The input is never echoed: a bare string here is usually the secret itself.

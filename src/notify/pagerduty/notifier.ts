@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-config.js';
 import type { Delivery, Notifier, NotifyOutcome } from '../../domain/delivery.js';
 import type { Log } from '../../domain/log.js';
 import { ConfigError, NotifyError } from '../../errors.js';
@@ -29,10 +30,10 @@ export interface PagerDutyNotifierOptions {
 
 // PagerDuty answers `{status, message, dedup_key}` on 202 and `{status, message, errors}` on 400.
 const ResponseBodySchema = z.object({
-  status: z.string().optional(),
-  message: z.string().optional(),
-  errors: z.array(z.unknown()).optional(),
-  dedup_key: z.string().optional(),
+  status: z.optional(z.string()),
+  message: z.optional(z.string()),
+  errors: z.optional(z.array(z.unknown())),
+  dedup_key: z.optional(z.string()),
 });
 
 /** Why one attempt failed; `classify` reads `retryable` and `retryAfterMs`. */

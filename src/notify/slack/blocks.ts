@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-config.js';
 
 /**
  * The slice of Block Kit tripline sends, as zod schemas so a message read
@@ -23,14 +24,14 @@ export const SLACK_LIMITS = {
 export const PlainTextSchema = z.object({
   type: z.literal('plain_text'),
   text: z.string(),
-  emoji: z.boolean().optional(),
+  emoji: z.optional(z.boolean()),
 });
 export type PlainText = z.infer<typeof PlainTextSchema>;
 
 export const MrkdwnTextSchema = z.object({
   type: z.literal('mrkdwn'),
   text: z.string(),
-  verbatim: z.boolean().optional(),
+  verbatim: z.optional(z.boolean()),
 });
 export type MrkdwnText = z.infer<typeof MrkdwnTextSchema>;
 
@@ -41,8 +42,8 @@ export const ButtonElementSchema = z.object({
   type: z.literal('button'),
   text: PlainTextSchema,
   action_id: z.string(),
-  url: z.string().optional(),
-  style: z.enum(['primary', 'danger']).optional(),
+  url: z.optional(z.string()),
+  style: z.optional(z.enum(['primary', 'danger'])),
 });
 export type ButtonElement = z.infer<typeof ButtonElementSchema>;
 
@@ -51,8 +52,8 @@ export type HeaderBlock = z.infer<typeof HeaderBlockSchema>;
 
 export const SectionBlockSchema = z.object({
   type: z.literal('section'),
-  text: TextObjectSchema.optional(),
-  fields: z.array(TextObjectSchema).optional(),
+  text: z.optional(TextObjectSchema),
+  fields: z.optional(z.array(TextObjectSchema)),
 });
 export type SectionBlock = z.infer<typeof SectionBlockSchema>;
 

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@slack/web-api';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-config.js';
 import type { AttemptFailure } from '../retry.js';
 
 /** One failed Slack call, reduced to what retrying and explaining need. */
@@ -26,20 +27,22 @@ const TRANSIENT_CODES = new Set([
 const PlatformErrorShape = z.object({
   code: z.literal(ErrorCode.PlatformError),
   data: z.object({
-    error: z.string().catch('unknown_error'),
-    needed: z.string().optional().catch(undefined),
-    response_metadata: z
-      .object({
-        retryAfter: z.number().optional().catch(undefined),
-        messages: z.array(z.string()).optional().catch(undefined),
-      })
-      .optional()
-      .catch(undefined),
+    error: z.catch(z.string(), 'unknown_error'),
+    needed: z.catch(z.optional(z.string()), undefined),
+    response_metadata: z.catch(
+      z.optional(
+        z.object({
+          retryAfter: z.catch(z.optional(z.number()), undefined),
+          messages: z.catch(z.optional(z.array(z.string())), undefined),
+        }),
+      ),
+      undefined,
+    ),
   }),
 });
-const RateLimitedShape = z.object({ code: z.literal(ErrorCode.RateLimitedError), retryAfter: z.number().catch(1) });
-const HttpErrorShape = z.object({ code: z.literal(ErrorCode.HTTPError), statusCode: z.number().catch(0) });
-const RequestErrorShape = z.object({ code: z.literal(ErrorCode.RequestError), original: z.instanceof(Error).optional().catch(undefined) });
+const RateLimitedShape = z.object({ code: z.literal(ErrorCode.RateLimitedError), retryAfter: z.catch(z.number(), 1) });
+const HttpErrorShape = z.object({ code: z.literal(ErrorCode.HTTPError), statusCode: z.catch(z.number(), 0) });
+const RequestErrorShape = z.object({ code: z.literal(ErrorCode.RequestError), original: z.catch(z.optional(z.instanceof(Error)), undefined) });
 
 /**
  * Reads an error thrown by @slack/web-api (matched by its `code`, since the

@@ -5,7 +5,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-config.js';
 import { ALARM_STATES, type AlarmState } from '../../domain/alarm.js';
 import { AwsError } from '../../errors.js';
 import { StoredMessageSchema, type StoredMessage } from './blocks.js';
@@ -79,13 +80,13 @@ export interface DynamoDbThreadStoreOptions {
 const DAY_SECONDS = 86_400;
 
 const ItemSchema = z.object({
-  channel: z.object({ S: z.string().min(1) }),
-  ts: z.object({ S: z.string().min(1) }),
+  channel: z.object({ S: z.string().check(z.minLength(1)) }),
+  ts: z.object({ S: z.string().check(z.minLength(1)) }),
   postedAt: z.object({ S: z.string() }),
-  state: z.object({ S: z.enum(ALARM_STATES) }).optional(),
-  stateTimestamp: z.object({ S: z.string() }).optional(),
-  message: z.object({ S: z.string() }).optional(),
-  expiresAt: z.object({ N: z.string() }).optional(),
+  state: z.optional(z.object({ S: z.enum(ALARM_STATES) })),
+  stateTimestamp: z.optional(z.object({ S: z.string() })),
+  message: z.optional(z.object({ S: z.string() })),
+  expiresAt: z.optional(z.object({ N: z.string() })),
 });
 
 /**
