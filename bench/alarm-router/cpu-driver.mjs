@@ -6,7 +6,6 @@ import { pathToFileURL } from 'node:url';
 const [modulePath, eventsPath, perEvent, warmupText] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(eventsPath, 'utf8'));
 const warmup = Number(warmupText ?? 200);
-if (process.env.BENCH_STUB_NETWORK === '1') await import('./stub-network.mjs');
 const { handler } = await import(pathToFileURL(modulePath).href);
 const context = {
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:tripline-alarm-router',

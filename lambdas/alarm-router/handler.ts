@@ -15,20 +15,23 @@ const log: Log = {
 
 /** Receives CloudWatch alarm state changes (EventBridge, SNS, SQS, alarm actions) and pages. */
 let counted = false;
+const emf = {
+  // One EMF document per invocation: the reason is part of the metric name
+  // (`Sent.pagerduty`, `Skipped.configuration-change`), not a dimension.
+  count(metric: string, reason: string): void {
+    metrics.addMetric(`${metric}.${reason}`, MetricUnit.Count, 1);
+    counted = true;
+  },
+  flush(): void {
+    if (counted) metrics.publishStoredMetrics();
+    counted = false;
+  },
+};
+
+/** The handler with other network seams (the benchmark stubs the network this way). */
+export function createHandler(transports?: Parameters<typeof createAlarmRouterHandler>[0]['transports']) {
+  return createAlarmRouterHandler({ log, metrics: emf, ...(transports ? { transports } : {}) });
+}
 
 /** Receives CloudWatch alarm state changes (EventBridge, SNS, SQS, alarm actions) and pages. */
-export const handler = createAlarmRouterHandler({
-  log,
-  metrics: {
-    // One EMF document per invocation: the reason is part of the metric name
-    // (`Sent.pagerduty`, `Skipped.configuration-change`), not a dimension.
-    count(metric, reason) {
-      metrics.addMetric(`${metric}.${reason}`, MetricUnit.Count, 1);
-      counted = true;
-    },
-    flush() {
-      if (counted) metrics.publishStoredMetrics();
-      counted = false;
-    },
-  },
-});
+export const handler = createHandler();

@@ -76,11 +76,12 @@ export async function withRetry<T>(
   const maxDelay = policy.maxDelayMs ?? 5_000;
   const maxAttempts = policy.maxAttempts ?? 10;
   const deadline = now() + policy.budgetMs;
+  // One signal for the whole budget: every attempt ends with it.
+  const budgetSignal = AbortSignal.timeout(Math.max(1, policy.budgetMs));
+  const signal = outer ? AbortSignal.any([outer, budgetSignal]) : budgetSignal;
 
   for (let n = 1; ; n++) {
     const remainingMs = deadline - now();
-    const budgetSignal = AbortSignal.timeout(Math.max(1, remainingMs));
-    const signal = outer ? AbortSignal.any([outer, budgetSignal]) : budgetSignal;
     try {
       return { value: await attempt({ attempt: n, signal, remainingMs }), attempts: n };
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Log } from '../domain/log.js';
 import { NotifyError } from '../errors.js';
 import { routeAlarmEvent, type RouterMetrics, type RouterReport } from './router.js';
-import { createRouterDeps, type RouterRuntime } from './wiring.js';
+import { createRouterDeps, type RouterRuntime, type RouterWiringOptions } from './wiring.js';
 
 /** The part of the Lambda context the router uses. */
 export interface InvocationContext {
@@ -30,12 +30,13 @@ export function createAlarmRouterHandler(options: {
   readonly log: Log;
   readonly metrics?: RouterMetrics & { flush(): void };
   readonly env?: NodeJS.ProcessEnv;
+  readonly transports?: RouterWiringOptions['transports'];
 }): (event: unknown, context?: InvocationContext) => Promise<LambdaResult | RouterSummary> {
   const env = options.env ?? process.env;
   let runtime: Promise<RouterRuntime> | undefined;
 
   return async (event, context) => {
-    runtime ??= createRouterDeps({ env, log: options.log }).catch((error: unknown) => {
+    runtime ??= createRouterDeps({ env, log: options.log, ...(options.transports ? { transports: options.transports } : {}) }).catch((error: unknown) => {
       runtime = undefined;
       throw error;
     });

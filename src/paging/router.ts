@@ -89,14 +89,6 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
   const deliveries: Delivery[] = [];
   for (const c of converged) {
     const planned = plan(c.transition, deps.config.paging, { now, ...(sources ? { inhibitionSources: sources } : {}) });
-    log.info('alarm transition', {
-      alarm: c.transition.alarmName,
-      transition: `${c.transition.previousState ?? '?'} -> ${c.transition.state}`,
-      basis: c.basis,
-      deliveredStates: c.delivered.map((t) => t.state),
-      dedupKey: planned[0]?.dedupKey,
-      receivers: planned.map((d) => d.receiver),
-    });
     for (const d of planned) {
       if (d.muted) {
         log.info('page held back', { alarm: d.transition.alarmName, receiver: d.receiver, by: d.muted.by, detail: d.muted.detail });
@@ -135,6 +127,8 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
     );
   }
 
+  logDecisions(log, converged, deliveries, outcomes, failures);
+
   return {
     skipped: normalized.skipped,
     rejected: normalized.rejected,
@@ -145,6 +139,33 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
     convergence,
     failedSqsMessageIds: failedSqsIds(failures, converged, normalized.sqsMessageIds),
   };
+}
+
+/** One log line per alarm: what was delivered, what it converged to, and what was sent. */
+function logDecisions(
+  log: Log,
+  converged: readonly Converged[],
+  deliveries: readonly Delivery[],
+  outcomes: readonly NotifyOutcome[],
+  failures: readonly NotifyFailure[],
+): void {
+  for (const c of converged) {
+    const t = c.transition;
+    const dedupKey = dedupKeyOf(t);
+    const mine = deliveries.filter((d) => d.dedupKey === dedupKey);
+    log.info('alarm routed', {
+      alarm: t.alarmName,
+      transition: `${t.previousState ?? '?'} -> ${t.state}`,
+      basis: c.basis,
+      deliveredStates: c.delivered.map((d) => d.state),
+      dedupKey,
+      receivers: mine.map((d) => d.receiver),
+      sent: outcomes
+        .filter((o) => o.dedupKey === dedupKey && o.status === 'sent')
+        .map((o) => `${o.channel}/${o.receiver}${o.channel === 'pagerduty' ? `:${mine.find((d) => d.receiver === o.receiver)?.pagerduty ?? ''}` : ''}`),
+      failed: failures.filter((f) => f.delivery.dedupKey === dedupKey).map((f) => `${f.channel}/${f.delivery.receiver}`),
+    });
+  }
 }
 
 async function readCurrentStates(

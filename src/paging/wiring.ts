@@ -2,6 +2,8 @@ import type { Notifier } from '../domain/delivery.js';
 import type { Log } from '../domain/log.js';
 import { loadConfig, SecretResolver, type Config } from '../config/index.js';
 import type { AlarmStateSource } from './router.js';
+import type { HttpRequest } from '../notify/http.js';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 
 /**
  * Everything the router needs, built from the environment and the config.
@@ -28,6 +30,11 @@ export interface RouterWiringOptions {
   readonly cwd?: string;
   /** Read CloudWatch for convergence and inhibition (the Lambda always does; the CLI with --aws). */
   readonly aws?: boolean;
+  /** Network seams, for benchmarks: the notifiers' HTTP and the CloudWatch client. */
+  readonly transports?: {
+    readonly http?: HttpRequest;
+    readonly cloudWatch?: CloudWatchClient;
+  };
 }
 
 export async function createRouterDeps(options: RouterWiringOptions): Promise<RouterRuntime> {
@@ -69,6 +76,7 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
     notifiers.push(
       new PagerDutyNotifier({
         ...(env['PAGERDUTY_EVENTS_URL'] ? { eventsUrl: env['PAGERDUTY_EVENTS_URL'] } : {}),
+        ...(options.transports?.http ? { send: options.transports.http } : {}),
         routingKeyFor: async (name) => {
           const ref = receivers.get(name)?.pagerduty?.routingKey;
           if (!ref) throw new Error(`receiver ${name} has no PagerDuty routing key`);
@@ -81,8 +89,9 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
   }
 
   if (config.paging.receivers.some((r) => r.slack)) {
-    const [{ SlackNotifier }, threadStore] = await Promise.all([
+    const [{ SlackNotifier }, { fetchOver }, threadStore] = await Promise.all([
       import('../notify/slack/notifier.js'),
+      import('../notify/http.js'),
       createThreadStore(config),
     ]);
     notifiers.push(
@@ -90,6 +99,7 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
         token: () => secrets.resolve(config.slack.token, 'Slack bot token'),
         ...(env['SLACK_API_URL'] ? { apiUrl: env['SLACK_API_URL'] } : {}),
         channelFor: (name) => receivers.get(name)?.slack?.channel,
+        fetch: fetchOver(options.transports?.http),
         ...(threadStore ? { threadStore } : {}),
         retry: { budgetMs },
         log,
@@ -103,7 +113,7 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
       import('@aws-sdk/client-cloudwatch'),
       import('../aws/alarms.js'),
     ]);
-    const client = new CloudWatchClient({});
+    const client = options.transports?.cloudWatch ?? new CloudWatchClient({});
     // One reader per invocation would re-read tags; alarms' tags rarely change,
     // but a stale tag must not last a whole warm container's life.
     alarms = {

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import globToRegExp from 'glob-to-regexp';
 import type { Matcher } from '../config/paging.js';
 import { regexSourceOf } from '../config/pattern.js';
 import type { AlarmLabels } from '../domain/labels.js';
@@ -7,7 +7,8 @@ type Test = (value: string) => boolean;
 
 // Config patterns are few and long-lived; compiling each once keeps routing cheap on warm invocations.
 const compiled = new Map<string, Test>();
-const GLOB_OPTIONS = { bash: true, dot: true } as const;
+// Not `globstar`: a lone `*` must cross `/` (alarm names are not paths). `extended`: `?`, `[...]`, `{a,b}`.
+const GLOB_OPTIONS = { extended: true } as const;
 
 /**
  * Compiles a matcher value: a glob (`*` crosses `/`, case-sensitive, whole
@@ -25,9 +26,8 @@ export function compilePattern(pattern: string): Test {
   } else if (pattern === '*') {
     test = () => true;
   } else {
-    const glob = picomatch(pattern, GLOB_OPTIONS);
-    // Wrapped: picomatch's second parameter would turn an array index into "return an object".
-    test = (value) => glob(value);
+    const regex = globToRegExp(pattern, GLOB_OPTIONS);
+    test = (value) => regex.test(value);
   }
   compiled.set(pattern, test);
   return test;

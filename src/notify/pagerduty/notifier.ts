@@ -6,6 +6,7 @@ import { ConfigError, NotifyError } from '../../errors.js';
 import { RetryBudgetExhausted, withRetry, type AttemptContext, type AttemptFailure, type RetryPolicy } from '../retry.js';
 import { buildPagerDutyEvent, isHttpUrl, type PagerDutyEvent } from './event.js';
 import { event as pdjsEvent } from '@pagerduty/pdjs';
+import type { HttpRequest } from '../http.js';
 import { PagerDutyHttpError, type PdjsFetchInit } from './pdjs-fetch.js';
 
 /** PagerDuty's Events API v2 endpoint (US service region). */
@@ -26,6 +27,8 @@ export interface PagerDutyNotifierOptions {
    * another attempt. Capped by what is left of the budget. Default 10 s.
    */
   readonly attemptTimeoutMs?: number;
+  /** The HTTP seam under pdjs; default node:http with keep-alive (src/notify/http.ts). */
+  readonly send?: HttpRequest;
 }
 
 // PagerDuty answers `{status, message, dedup_key}` on 202 and `{status, message, errors}` on 400.
@@ -78,6 +81,7 @@ export class PagerDutyNotifier implements Notifier {
   readonly #retry: RetryPolicy;
   readonly #log: Log;
   readonly #attemptTimeoutMs: number;
+  readonly #http: HttpRequest | undefined;
 
   /** @throws ConfigError when `eventsUrl` is not an http(s) URL. */
   constructor(options: PagerDutyNotifierOptions) {
@@ -92,6 +96,7 @@ export class PagerDutyNotifier implements Notifier {
     this.#retry = options.retry;
     this.#log = options.log;
     this.#attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+    this.#http = options.send;
   }
 
   /**
@@ -135,7 +140,7 @@ export class PagerDutyNotifier implements Notifier {
         this.#retry,
         options.signal,
       );
-      this.#log.info('PagerDuty accepted the event', { receiver, dedupKey, action, status, attempts, elapsedMs: Date.now() - started });
+      this.#log.debug('PagerDuty accepted the event', { receiver, dedupKey, action, status, attempts, elapsedMs: Date.now() - started });
       return { channel: 'pagerduty', receiver, dedupKey, status: 'sent', detail: `${action} accepted (HTTP ${status})`, attempts };
     } catch (error) {
       throw this.#finalError(error, ctx, started, options.signal);
@@ -150,7 +155,7 @@ export class PagerDutyNotifier implements Notifier {
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const response = await pdjsEvent(pdjsParameters(event, this.#eventsUrl, signal));
+      const response = await pdjsEvent(pdjsParameters(event, this.#eventsUrl, signal, this.#http));
       status = response.status;
       text = JSON.stringify(response.data);
     } catch (error) {
@@ -219,7 +224,7 @@ export class PagerDutyNotifier implements Notifier {
  */
 type EventParameters = Parameters<typeof pdjsEvent>[0];
 
-function pdjsParameters(event: PagerDutyEvent, eventsUrl: string, signal: AbortSignal): EventParameters {
+function pdjsParameters(event: PagerDutyEvent, eventsUrl: string, signal: AbortSignal, send: HttpRequest | undefined): EventParameters {
   const params: EventParameters & PdjsFetchInit = {
     // pdjs's types demand a payload on resolve events; the Events API does not.
     data: event as EventParameters['data'],
@@ -227,6 +232,7 @@ function pdjsParameters(event: PagerDutyEvent, eventsUrl: string, signal: AbortS
     requestTimeout: 0,
     signal,
     eventsUrl,
+    ...(send ? { send } : {}),
     headers: { accept: 'application/json' },
   };
   return params;

@@ -1,4 +1,4 @@
-import { postJson } from './transport.js';
+import { request, type HttpRequest } from '../http.js';
 
 /**
  * The `cross-fetch` module as @pagerduty/pdjs sees it, in every build (the
@@ -24,9 +24,10 @@ export class PagerDutyHttpError extends Error {
   }
 }
 
-/** Request options pdjs passes through to fetch, plus the real endpoint. */
+/** Request options pdjs passes through to fetch, plus the real endpoint and the HTTP seam. */
 export interface PdjsFetchInit extends RequestInit {
   readonly eventsUrl?: string;
+  readonly send?: HttpRequest;
 }
 
 export async function fetch(url: string | URL, init: PdjsFetchInit = {}): Promise<Response> {
@@ -36,7 +37,8 @@ export async function fetch(url: string | URL, init: PdjsFetchInit = {}): Promis
     headers[key] = value;
   });
   const body = typeof init.body === 'string' ? init.body : '';
-  const answer = await postJson(target, body, { signal: init.signal ?? new AbortController().signal, headers });
+  const send = init.send ?? request;
+  const answer = await send(target, { body, signal: init.signal ?? undefined, headers: { ...headers, 'content-type': 'application/json' } });
   const retryAfter = answer.headers['retry-after'];
   if (answer.status < 200 || answer.status > 299) {
     throw new PagerDutyHttpError(answer.status, answer.body, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);

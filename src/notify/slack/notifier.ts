@@ -35,6 +35,8 @@ export interface SlackNotifierOptions {
    * default: the global fetch.
    */
   readonly fetch?: FetchFunction;
+  /** Forward @slack/web-api's debug log (request headers, scrubbed); off by default, it costs CPU per call. */
+  readonly sdkDebug?: boolean;
 }
 
 /** What the notifier does with a trigger (ALARM / INSUFFICIENT_DATA), given the thread on record. */
@@ -138,7 +140,7 @@ export class SlackNotifier implements Notifier {
         run.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply.text, reply_broadcast: t.state === 'ALARM', unfurl_links: false }),
       );
       await this.#remember(run, key, { ...ref, state: t.state, stateTimestamp: t.stateTimestamp });
-      this.#options.log.info('slack thread reply posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: ref.channel, threadTs: ref.ts, state: t.state });
+      this.#options.log.debug('slack thread reply posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: ref.channel, threadTs: ref.ts, state: t.state });
       return outcome(delivery, 'sent', `replied in thread ${ref.ts} of ${ref.channel}`, run.attempts);
     }
 
@@ -164,7 +166,7 @@ export class SlackNotifier implements Notifier {
         message: { text: message.text, blocks: message.blocks },
       });
     }
-    this.#options.log.info('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
+    this.#options.log.debug('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
     return outcome(delivery, 'sent', `posted ${t.state} to ${postedChannel} (ts ${posted.ts ?? 'unknown'})`, run.attempts);
   }
 
@@ -193,7 +195,7 @@ export class SlackNotifier implements Notifier {
         }),
       );
       const postedChannel = posted.channel ?? run.channel;
-      this.#options.log.info('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
+      this.#options.log.debug('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
       return outcome(delivery, 'sent', `posted OK to ${postedChannel} (ts ${posted.ts ?? 'unknown'})`, run.attempts);
     }
 
@@ -215,7 +217,7 @@ export class SlackNotifier implements Notifier {
       run.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply.text, unfurl_links: false }),
     );
     await this.#forget(run, key);
-    this.#options.log.info('slack thread resolved', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: ref.channel, threadTs: ref.ts, attempts: run.attempts });
+    this.#options.log.debug('slack thread resolved', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: ref.channel, threadTs: ref.ts, attempts: run.attempts });
     return outcome(delivery, 'sent', `resolved thread ${ref.ts} in ${ref.channel}`, run.attempts);
   }
 
@@ -327,7 +329,8 @@ export class SlackNotifier implements Notifier {
       // Unbounded so a call runs at once, inside the caller's async context (attemptSignal).
       maxRequestConcurrency: Number.POSITIVE_INFINITY,
       fetch: signalAware(this.#options.fetch),
-      logger: scrubbingLogger(this.#options.log, token),
+      // (WebClient ignores `logLevel` when given a logger: the level lives in ours.)
+      logger: scrubbingLogger(this.#options.log, token, this.#options.sdkDebug === true ? LogLevel.DEBUG : LogLevel.INFO),
     });
     if (this.#clients.size >= CLIENT_CACHE_SIZE) {
       const oldest = this.#clients.keys().next();
@@ -401,12 +404,16 @@ function messageOf(error: unknown): string {
  * redacts `token` / `Authorization` keys itself; this also catches a token
  * inside free text (an error message, a URL).
  */
-function scrubbingLogger(log: Log, token: string): Logger {
-  let level: LogLevel = LogLevel.DEBUG;
+function scrubbingLogger(log: Log, token: string, initial: LogLevel): Logger {
+  // The SDK logs every request's headers at debug; formatting and scrubbing
+  // them costs more than the request, so debug is off unless asked for.
+  let level: LogLevel = initial;
   const text = (parts: unknown[]): string =>
     redactTokens(parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' '), token);
   return {
-    debug: (...parts: unknown[]) => log.debug(`slack web-api: ${text(parts)}`),
+    debug: (...parts: unknown[]) => {
+      if (level === LogLevel.DEBUG) log.debug(`slack web-api: ${text(parts)}`);
+    },
     info: (...parts: unknown[]) => log.info(`slack web-api: ${text(parts)}`),
     warn: (...parts: unknown[]) => log.warn(`slack web-api: ${text(parts)}`),
     error: (...parts: unknown[]) => log.error(`slack web-api: ${text(parts)}`),

@@ -88,7 +88,7 @@ describe('SlackNotifier: posting', () => {
 
   it('creates one WebClient per token and reuses it', async () => {
     let token = TOKEN;
-    const { notifier, log } = setup({ token: async () => token });
+    const { notifier, log } = setup({ token: async () => token, sdkDebug: true });
 
     await notifier.notify(firing);
     await notifier.notify(resolved);
@@ -369,12 +369,12 @@ describe('SlackNotifier: the token stays secret', () => {
   });
 
   it('keeps the token out of every log record and error, through retries and failures', async () => {
-    const { notifier, log } = setup({ threadStore: new MemoryThreadStore() });
+    const { notifier, log } = setup({ threadStore: new MemoryThreadStore(), sdkDebug: true });
     server.failNext([{ status: 429, retryAfter: 1 }, { status: 500 }]);
 
     await notifier.notify(firing);
     await notifier.notify(resolved);
-    const failed = await setup({ channelFor: () => 'C0NOPE', log }).notifier.notify(firing).catch((e: unknown) => e);
+    const failed = await setup({ channelFor: () => 'C0NOPE', log, sdkDebug: true }).notifier.notify(firing).catch((e: unknown) => e);
 
     // The SDK's debug output (request headers, bodies) reached our log, redacted.
     expect(log.records.some((r) => r.level === 'debug' && r.message.startsWith('slack web-api: http request headers'))).toBe(true);
