@@ -12,6 +12,9 @@ import { show } from './issues.js';
 import { isRegionCode } from './regions.js';
 import type { ParseContext, RecordOutcome } from './types.js';
 import { isObject, parseJson, propertyOf } from './util.js';
+import { metricsFromConfiguration } from './metrics.js';
+import type { AlarmDetail } from './schemas.js';
+import { normalizeTimestamp } from './timestamp.js';
 
 /** A value the payload offers for the alarm's region or account, and where it came from. */
 export interface Hint {
@@ -46,10 +49,53 @@ export interface Draft {
   readonly alarmRule: string | null | undefined;
   readonly actionsSuppressedBy: string | null | undefined;
   readonly actionsSuppressedReason: string | null | undefined;
+  readonly mute: AlarmTransition['mute'];
   readonly tags: Readonly<Record<string, string>>;
   readonly shape: DeliveryShape;
   /** The payload's own id (EventBridge `id`), used when no envelope gave one. */
   readonly ownId: string | undefined;
+}
+
+/**
+ * What a Draft takes from the alarm object itself — EventBridge's `detail`
+ * and a Lambda alarm action's `alarmData` are the same object — given the
+ * state time already settled.
+ */
+export function fromAlarmDetail(
+  d: AlarmDetail,
+  stateTimestamp: string,
+): Omit<Draft, 'deliveredArn' | 'regionHints' | 'accountHints' | 'tags' | 'shape' | 'ownId'> {
+  const config = d.configuration;
+  const mute = d.muteDetail;
+  const windowStart = mute?.muteWindowStart === undefined ? undefined : normalizeTimestamp(mute.muteWindowStart);
+  const windowEnd = mute?.muteWindowEnd === undefined ? undefined : normalizeTimestamp(mute.muteWindowEnd);
+  return {
+    alarmName: d.alarmName,
+    state: d.state.value,
+    previousState: d.previousState?.value,
+    reason: d.state.reason,
+    reasonData: d.state.reasonData,
+    stateTimestamp,
+    description: config?.description,
+    metrics: metricsFromConfiguration(config?.metrics),
+    threshold: config?.threshold,
+    comparisonOperator: config?.comparisonOperator,
+    evaluationPeriods: config?.evaluationPeriods,
+    datapointsToAlarm: config?.datapointsToAlarm,
+    treatMissingData: config?.treatMissingData,
+    thresholdMetricId: config?.thresholdMetricId,
+    alarmRule: config?.alarmRule,
+    actionsSuppressedBy: d.state.actionsSuppressedBy,
+    actionsSuppressedReason: d.state.actionsSuppressedReason,
+    mute:
+      mute === undefined
+        ? undefined
+        : {
+            ruleArn: mute.mutedByArn,
+            ...(windowStart !== undefined ? { windowStart } : {}),
+            ...(windowEnd !== undefined ? { windowEnd } : {}),
+          },
+  };
 }
 
 const SUPPRESSED_BY: readonly ActionsSuppressedBy[] = ['WaitPeriod', 'ExtensionPeriod', 'Alarm'];
@@ -148,6 +194,7 @@ export function finish(draft: Draft, ctx: ParseContext, label: string): RecordOu
     ...(alarmRule !== undefined ? { alarmRule } : {}),
     ...(suppressedBy !== undefined ? { actionsSuppressedBy: suppressedBy } : {}),
     ...(suppressedBy !== undefined && actionsSuppressedReason !== undefined ? { actionsSuppressedReason } : {}),
+    ...(draft.mute !== undefined ? { mute: draft.mute } : {}),
     tags: draft.tags,
     shape: draft.shape,
     deliveryId: ctx.deliveryId ?? draft.ownId ?? `${draft.alarmName}@${draft.stateTimestamp}`,

@@ -1,7 +1,6 @@
 import { parseArn } from './arn.js';
-import { accountHint, arnHints, finish, regionHint, reject, tagsFrom } from './build.js';
+import { accountHint, arnHints, finish, fromAlarmDetail, regionHint, reject, tagsFrom } from './build.js';
 import { describeIssues, show } from './issues.js';
-import { metricsFromConfiguration } from './metrics.js';
 import { AlarmStateChangeEventSchema, EventBridgeEnvelopeSchema, OtherAlarmEventDetailSchema } from './schemas.js';
 import { normalizeTimestamp } from './timestamp.js';
 import type { ParseContext, RecordOutcome } from './types.js';
@@ -69,30 +68,12 @@ export function fromEventBridge(event: unknown, ctx: ParseContext = {}): RecordO
   const resources = e.resources ?? [];
   const alarmArn = resources.find((r) => parseArn(r)?.service === 'cloudwatch') ?? resources[0];
   const fromArn = arnHints(alarmArn, 'resources[0]');
-  const config = d.configuration;
-
   return finish(
     {
-      alarmName: d.alarmName,
+      ...fromAlarmDetail(d, timestamp.value),
       deliveredArn: alarmArn,
       regionHints: [fromArn.region, regionHint('region', e.region)],
       accountHints: [fromArn.account, accountHint('account', e.account)],
-      state: d.state.value,
-      previousState: d.previousState?.value,
-      reason: d.state.reason,
-      reasonData: d.state.reasonData,
-      stateTimestamp: timestamp.value,
-      description: config?.description,
-      metrics: metricsFromConfiguration(config?.metrics),
-      threshold: config?.threshold,
-      comparisonOperator: config?.comparisonOperator,
-      evaluationPeriods: config?.evaluationPeriods,
-      datapointsToAlarm: config?.datapointsToAlarm,
-      treatMissingData: config?.treatMissingData,
-      thresholdMetricId: config?.thresholdMetricId,
-      alarmRule: config?.alarmRule,
-      actionsSuppressedBy: d.state.actionsSuppressedBy,
-      actionsSuppressedReason: d.state.actionsSuppressedReason,
       tags: tagsFrom(d.tags, e.tags),
       shape: ctx.viaSns === true ? 'sns-eventbridge' : 'eventbridge',
       ownId,

@@ -1,7 +1,6 @@
-import { accountHint, arnHints, finish, regionHint, reject, tagsFrom } from './build.js';
+import { accountHint, arnHints, finish, fromAlarmDetail, regionHint, reject, tagsFrom } from './build.js';
 import { stateTimestamp } from './eventbridge.js';
 import { describeIssues } from './issues.js';
-import { metricsFromConfiguration } from './metrics.js';
 import { LambdaAlarmActionSchema } from './schemas.js';
 import type { ParseContext, RecordOutcome } from './types.js';
 import { propertyOf } from './util.js';
@@ -30,29 +29,12 @@ export function fromLambdaAction(event: unknown, ctx: ParseContext = {}): Record
   if ('problem' in timestamp) return reject(ctx, undefined, label, timestamp.problem);
 
   const fromArn = arnHints(e.alarmArn, 'alarmArn');
-  const config = data.configuration;
   return finish(
     {
-      alarmName: data.alarmName,
+      ...fromAlarmDetail(data, timestamp.value),
       deliveredArn: e.alarmArn,
       regionHints: [fromArn.region, regionHint('region', e.region)],
       accountHints: [fromArn.account, accountHint('accountId', e.accountId)],
-      state: data.state.value,
-      previousState: data.previousState?.value,
-      reason: data.state.reason,
-      reasonData: data.state.reasonData,
-      stateTimestamp: timestamp.value,
-      description: config?.description,
-      metrics: metricsFromConfiguration(config?.metrics),
-      threshold: config?.threshold,
-      comparisonOperator: config?.comparisonOperator,
-      evaluationPeriods: config?.evaluationPeriods,
-      datapointsToAlarm: config?.datapointsToAlarm,
-      treatMissingData: config?.treatMissingData,
-      thresholdMetricId: config?.thresholdMetricId,
-      alarmRule: config?.alarmRule,
-      actionsSuppressedBy: data.state.actionsSuppressedBy,
-      actionsSuppressedReason: data.state.actionsSuppressedReason,
       tags: tagsFrom(data.tags, e.tags),
       shape: 'lambda-action',
       ownId: undefined,

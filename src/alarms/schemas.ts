@@ -88,15 +88,35 @@ export const EventBridgeEnvelopeSchema = z.object({
   tags: z.optional(z.unknown()),
 });
 
+/** An alarm mute rule in force (`muteDetail`, added to alarm events in 2025). */
+const MuteDetailSchema = z.catch(
+  z.optional(
+    z.object({
+      mutedByArn: z.string().check(z.minLength(1)),
+      muteWindowStart: looseString,
+      muteWindowEnd: looseString,
+    }),
+  ),
+  undefined,
+);
+
+/**
+ * The alarm itself: EventBridge's `detail` and a Lambda alarm action's
+ * `alarmData` carry the same object.
+ */
+export const AlarmDetailSchema = z.object({
+  alarmName: z.string().check(z.minLength(1)),
+  state: AlarmStateSchema,
+  previousState: PreviousStateSchema,
+  configuration: AlarmConfigurationSchema,
+  muteDetail: MuteDetailSchema,
+  tags: z.optional(z.unknown()),
+});
+export type AlarmDetail = z.infer<typeof AlarmDetailSchema>;
+
 /** `detail-type: "CloudWatch Alarm State Change"`. */
 export const AlarmStateChangeEventSchema = z.extend(EventBridgeEnvelopeSchema, {
-  detail: z.object({
-    alarmName: z.string().check(z.minLength(1)),
-    state: AlarmStateSchema,
-    previousState: PreviousStateSchema,
-    configuration: AlarmConfigurationSchema,
-    tags: z.optional(z.unknown()),
-  }),
+  detail: AlarmDetailSchema,
 });
 export type AlarmStateChangeEvent = z.infer<typeof AlarmStateChangeEventSchema>;
 
@@ -120,13 +140,7 @@ export const LambdaAlarmActionSchema = z.object({
   accountId: looseString,
   region: looseString,
   time: looseString,
-  alarmData: z.object({
-    alarmName: z.string().check(z.minLength(1)),
-    state: AlarmStateSchema,
-    previousState: PreviousStateSchema,
-    configuration: AlarmConfigurationSchema,
-    tags: z.optional(z.unknown()),
-  }),
+  alarmData: AlarmDetailSchema,
   tags: z.optional(z.unknown()),
 });
 export type LambdaAlarmAction = z.infer<typeof LambdaAlarmActionSchema>;

@@ -81,6 +81,7 @@ export function fromCloudWatchNotification(message: unknown, ctx: ParseContext =
       alarmRule: m.AlarmRule ?? trigger?.AlarmRule,
       actionsSuppressedBy: m.ActionsSuppressedBy,
       actionsSuppressedReason: m.ActionsSuppressedReason,
+      mute: undefined,
       tags: tagsFrom(m.Tags),
       shape: 'sns-cloudwatch',
       ownId: undefined,

@@ -74,6 +74,11 @@ export interface AlarmTransition {
   /** Composite alarms: why actions are suppressed now (such a transition does not page). */
   readonly actionsSuppressedBy?: ActionsSuppressedBy;
   readonly actionsSuppressedReason?: string;
+  /**
+   * A CloudWatch alarm mute rule reported with the change (`muteDetail`):
+   * while its window holds, the alarm's actions are muted, so it does not page.
+   */
+  readonly mute?: { readonly ruleArn: string; readonly windowStart?: string; readonly windowEnd?: string };
   readonly tags: Readonly<Record<string, string>>;
   readonly shape: DeliveryShape;
   /** Id of the record that carried it (EventBridge id, SNS / SQS message id). */

@@ -22,7 +22,7 @@ export interface Delivery {
   /** Config path of the route that produced it, e.g. `paging.route.routes[1]`. */
   readonly routePath: string;
   /** Why a page was held back, when it was (silence or inhibition). */
-  readonly muted?: { readonly by: 'silence' | 'inhibition' | 'suppressed'; readonly detail: string };
+  readonly muted?: { readonly by: 'silence' | 'inhibition' | 'suppressed' | 'mute-rule'; readonly detail: string };
 }
 
 export type NotifyChannel = 'pagerduty' | 'slack';

@@ -32,8 +32,9 @@ type Muted = NonNullable<Delivery['muted']>;
  * By state:
  * - ALARM: PagerDuty `trigger` (receiver with pagerduty) and a Slack post
  *   (receiver with slack) — unless held back, in this order, by the
- *   composite alarm's action suppression (`muted.by: 'suppressed'`), an
- *   active silence (`'silence'`) or an inhibition rule (`'inhibition'`):
+ *   composite alarm's action suppression (`muted.by: 'suppressed'`), a
+ *   CloudWatch alarm mute rule whose window holds the change (`'mute-rule'`),
+ *   an active silence (`'silence'`) or an inhibition rule (`'inhibition'`):
  *   then neither is sent.
  * - OK: PagerDuty `resolve`, always, even when silenced (an OK must never
  *   leave an incident open). Slack post, unless a silence is active, or the
@@ -76,7 +77,7 @@ export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): Deli
     }
     return inhibition ?? undefined;
   };
-  const pageMute = (): Muted | undefined => suppressed(t) ?? silenced() ?? inhibited();
+  const pageMute = (): Muted | undefined => suppressed(t) ?? muteRule(t) ?? silenced() ?? inhibited();
 
   return matches.map((m) => {
     const hasPagerDuty = m.receiver.pagerduty !== undefined;
@@ -138,6 +139,21 @@ function runbookOf(t: AlarmTransition, paging: Paging, m: RouteMatch): string | 
   if (tag !== undefined && isHttpUrl(tag)) return tag;
   if (paging.defaults.runbookUrl !== undefined) return renderRunbookUrl(paging.defaults.runbookUrl, t);
   return undefined;
+}
+
+/**
+ * A CloudWatch alarm mute rule whose window holds the state change mutes
+ * the page, as it mutes the alarm's own actions. A window that does not
+ * hold it (or cannot be read) leaves the page alone: better one page too many.
+ */
+function muteRule(t: AlarmTransition): Muted | undefined {
+  if (t.mute === undefined) return undefined;
+  const at = Date.parse(t.stateTimestamp);
+  const start = t.mute.windowStart === undefined ? Number.NEGATIVE_INFINITY : Date.parse(t.mute.windowStart);
+  const end = t.mute.windowEnd === undefined ? Number.POSITIVE_INFINITY : Date.parse(t.mute.windowEnd);
+  if (Number.isNaN(at) || Number.isNaN(start) || Number.isNaN(end) || at < start || at > end) return undefined;
+  const window = t.mute.windowStart !== undefined || t.mute.windowEnd !== undefined ? ` (${t.mute.windowStart ?? '…'} – ${t.mute.windowEnd ?? '…'})` : '';
+  return { by: 'mute-rule', detail: `muted by CloudWatch alarm mute rule ${t.mute.ruleArn}${window}` };
 }
 
 function suppressed(t: AlarmTransition): Muted | undefined {

@@ -132,6 +132,33 @@ describe('plan: delivery details', () => {
     });
   });
 
+  describe('CloudWatch alarm mute rules (muteDetail)', () => {
+    const config = paging({ receivers, route: { receiver: 'oncall' } });
+    const mute = {
+      ruleArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm-mute-rule:nightly-deploy',
+      windowStart: '2026-11-22T02:00:00.000Z',
+      windowEnd: '2026-11-22T04:00:00.000Z',
+    };
+
+    it.each([
+      ['ALARM inside the window is held back', 'ALARM', '2026-11-22T03:00:00.000Z', 'no-pd no-slack muted:mute-rule critical'],
+      ['ALARM before the window pages', 'ALARM', '2026-11-22T01:59:59.000Z', 'trigger slack critical'],
+      ['ALARM after the window pages', 'ALARM', '2026-11-22T04:00:01.000Z', 'trigger slack critical'],
+      ['OK inside the window still resolves', 'OK', '2026-11-22T03:00:00.000Z', 'resolve slack critical'],
+    ] as const)('%s', (_name, state, at, expected) => {
+      const t = metricAlarm('tripline-web-dlq-depth', { state, previousState: state === 'OK' ? 'ALARM' : 'OK', stateTimestamp: at, mute });
+      expect(what(plan(t, config, { now: NOW })[0])).toBe(expected);
+    });
+
+    it('names the rule and its window', () => {
+      const t = metricAlarm('x', { stateTimestamp: '2026-11-22T03:00:00.000Z', mute });
+      expect(plan(t, config, { now: NOW })[0]?.muted).toEqual({
+        by: 'mute-rule',
+        detail: `muted by CloudWatch alarm mute rule ${mute.ruleArn} (2026-11-22T02:00:00.000Z – 2026-11-22T04:00:00.000Z)`,
+      });
+    });
+  });
+
   it('applies a silence only inside its window', () => {
     const t = metricAlarm('x', { tags: { maintenance: 'yes' } });
     const config = paging({ receivers, route: { receiver: 'oncall' }, silences });
