@@ -144,18 +144,7 @@ export class SlackNotifier implements Notifier {
       return outcome(delivery, 'sent', `replied in thread ${ref.ts} of ${ref.channel}`, run.attempts);
     }
 
-    const message = buildSlackMessage(delivery, run.channel);
-    const posted = await this.#call(run, 'chat.postMessage', () =>
-      run.client.chat.postMessage({
-        channel: message.channel,
-        text: message.text,
-        blocks: mutable(message.blocks),
-        ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
-    const postedChannel = posted.channel ?? run.channel;
+    const { message, posted, postedChannel } = await this.#postTopLevel(run);
     if (posted.ts !== undefined) {
       await this.#remember(run, key, {
         channel: postedChannel,
@@ -168,6 +157,22 @@ export class SlackNotifier implements Notifier {
     }
     this.#options.log.debug('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
     return outcome(delivery, 'sent', `posted ${t.state} to ${postedChannel} (ts ${posted.ts ?? 'unknown'})`, run.attempts);
+  }
+
+  /** A new top-level message for the delivery (not a thread reply). */
+  async #postTopLevel(run: Run) {
+    const message = buildSlackMessage(run.delivery, run.channel);
+    const posted = await this.#call(run, 'chat.postMessage', () =>
+      run.client.chat.postMessage({
+        channel: message.channel,
+        text: message.text,
+        blocks: mutable(message.blocks),
+        ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    return { message, posted, postedChannel: posted.channel ?? run.channel };
   }
 
   async #resolve(run: Run): Promise<NotifyOutcome> {
@@ -183,18 +188,7 @@ export class SlackNotifier implements Notifier {
     }
 
     if (ref === undefined) {
-      const message = buildSlackMessage(delivery, run.channel);
-      const posted = await this.#call(run, 'chat.postMessage', () =>
-        run.client.chat.postMessage({
-          channel: message.channel,
-          text: message.text,
-          blocks: mutable(message.blocks),
-          ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
-      );
-      const postedChannel = posted.channel ?? run.channel;
+      const { posted, postedChannel } = await this.#postTopLevel(run);
       this.#options.log.debug('slack message posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: postedChannel, ts: posted.ts, state: t.state, attempts: run.attempts });
       return outcome(delivery, 'sent', `posted OK to ${postedChannel} (ts ${posted.ts ?? 'unknown'})`, run.attempts);
     }

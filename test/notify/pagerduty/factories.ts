@@ -1,3 +1,4 @@
+import { transition } from '../../support/transitions.js';
 import type { AlarmTransition, Severity } from '../../../src/domain/alarm.js';
 import { consoleUrlOf, dedupKeyOf } from '../../../src/domain/alarm-links.js';
 import type { Delivery } from '../../../src/domain/delivery.js';
@@ -7,14 +8,8 @@ export const ROUTING_KEY = 'R0UT1NGK3Yd0n0tl0gme0123456789ab';
 
 /** A single-metric alarm on the web DLQ, as the normalizer produces it. */
 export function metricAlarm(overrides: Partial<AlarmTransition> = {}): AlarmTransition {
-  const alarmName = overrides.alarmName ?? 'tripline-web-dlq-depth';
-  const region = overrides.region ?? 'eu-west-1';
-  const accountId = overrides.accountId ?? '123456789012';
-  return {
-    alarmName,
-    alarmArn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
-    accountId,
-    region,
+  return transition({
+    region: 'eu-west-1',
     state: 'ALARM',
     previousState: 'OK',
     reason: 'Threshold Crossed: 1 out of the last 1 datapoints [3.0 (22/11/26 00:00:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
@@ -43,7 +38,7 @@ export function metricAlarm(overrides: Partial<AlarmTransition> = {}): AlarmTran
     shape: 'eventbridge',
     deliveryId: 'daafc9f1-bddd-c6c9-83af-74971fcfc4ef',
     ...overrides,
-  };
+  });
 }
 
 /** Error rate as metric math over two Lambda metrics. */

@@ -1,17 +1,12 @@
+import { transition } from '../../support/transitions.js';
 import type { AlarmTransition } from '../../../src/domain/alarm.js';
 import { consoleUrlOf, dedupKeyOf } from '../../../src/domain/alarm-links.js';
 import type { Delivery } from '../../../src/domain/delivery.js';
 
 /** A single-metric DLQ-depth alarm firing; override what a test is about. */
 export function alarm(overrides: Partial<AlarmTransition> = {}): AlarmTransition {
-  const alarmName = overrides.alarmName ?? 'tripline-web-dlq-depth';
-  const region = overrides.region ?? 'eu-west-1';
-  const accountId = overrides.accountId ?? '123456789012';
-  return {
-    alarmName,
-    alarmArn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
-    accountId,
-    region,
+  return transition({
+    region: 'eu-west-1',
     state: 'ALARM',
     previousState: 'OK',
     reason: 'Threshold Crossed: 1 out of the last 1 datapoints [3.0 (22/11/26 00:00:00)] was greater than the threshold (0.0) (minimum 1 datapoint for OK -> ALARM transition).',
@@ -29,7 +24,7 @@ export function alarm(overrides: Partial<AlarmTransition> = {}): AlarmTransition
     shape: 'eventbridge',
     deliveryId: 'b1c2d3e4-0000-4000-8000-000000000001',
     ...overrides,
-  };
+  });
 }
 
 /** What the router hands a notifier for `transition`. */
