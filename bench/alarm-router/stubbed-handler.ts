@@ -21,7 +21,11 @@ const cloudWatch = new CloudWatchClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
   requestHandler: {
-    async handle(request: { body?: unknown }) {
+    async handle(request: { body?: unknown; headers: Record<string, string> }) {
+      if (request.headers['x-amz-target']?.endsWith('.ListTagsForResource')) {
+        const tags = Buffer.from(JSON.stringify({ Tags: [{ Key: 'pipeline', Value: 'web' }] }));
+        return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: tags } };
+      }
       const input = JSON.parse(String(request.body)) as { AlarmNames?: string[] };
       const alarms = (input.AlarmNames ?? []).map((name) => ({
         AlarmName: name,

@@ -22,16 +22,24 @@ function isMetricAlarm(alarm: MetricAlarm | CompositeAlarm): alarm is MetricAlar
   return !('AlarmRule' in alarm);
 }
 
+/** How long an alarm's tags are reused; tags change rarely, states often. */
+const TAG_TTL_MS = 300_000;
+
 /**
- * Reads alarm state from CloudWatch. One instance per invocation: tag lookups
- * are cached for its lifetime.
+ * Reads alarm state from CloudWatch. States are read fresh every time;
+ * tags are cached for a few minutes (one instance lives as long as a warm
+ * Lambda container), and a failed lookup is not cached.
  */
 export class CloudWatchAlarmReader {
   readonly #client: CloudWatchClient;
-  readonly #tags = new Map<string, Promise<Record<string, string>>>();
+  readonly #tags = new Map<string, { readonly tags: Promise<Record<string, string>>; readonly expiresAt: number }>();
+  readonly #tagTtlMs: number;
+  readonly #now: () => number;
 
-  constructor(client: CloudWatchClient) {
+  constructor(client: CloudWatchClient, options: { tagTtlMs?: number; now?: () => number } = {}) {
     this.#client = client;
+    this.#tagTtlMs = options.tagTtlMs ?? TAG_TTL_MS;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -81,23 +89,24 @@ export class CloudWatchAlarmReader {
     return labels;
   }
 
-  /** Tags of one alarm by ARN (cached per reader). */
+  /** Tags of one alarm by ARN (cached for a few minutes; failures are not). */
   tagsOf(alarmArn: string): Promise<Record<string, string>> {
-    let pending = this.#tags.get(alarmArn);
-    if (!pending) {
-      pending = this.#client
-        .send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }))
-        .then((out) => Object.fromEntries((out.Tags ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? '']] : []))))
-        .catch((error: unknown) => {
-          throw new AwsError(
-            `CloudWatch ListTagsForResource failed for ${alarmArn}: ${explainAwsError(error, 'cloudwatch:ListTagsForResource')}`,
-            { service: 'cloudwatch', operation: 'ListTagsForResource' },
-            { cause: error },
-          );
-        });
-      this.#tags.set(alarmArn, pending);
-    }
-    return pending;
+    const now = this.#now();
+    const cached = this.#tags.get(alarmArn);
+    if (cached && cached.expiresAt > now) return cached.tags;
+    const tags = this.#client
+      .send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }))
+      .then((out) => Object.fromEntries((out.Tags ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? '']] : []))))
+      .catch((error: unknown) => {
+        this.#tags.delete(alarmArn);
+        throw new AwsError(
+          `CloudWatch ListTagsForResource failed for ${alarmArn}: ${explainAwsError(error, 'cloudwatch:ListTagsForResource')}`,
+          { service: 'cloudwatch', operation: 'ListTagsForResource' },
+          { cause: error },
+        );
+      });
+    this.#tags.set(alarmArn, { tags, expiresAt: now + this.#tagTtlMs });
+    return tags;
   }
 
   async #describe(input: {

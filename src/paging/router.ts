@@ -4,7 +4,7 @@ import type { Delivery, Notifier, NotifyChannel, NotifyOutcome } from '../domain
 import type { AlarmLabels } from '../domain/labels.js';
 import type { Log } from '../domain/log.js';
 import { NotifyError } from '../errors.js';
-import { normalize } from '../alarms/index.js';
+import { alarmArnOf, normalize } from '../alarms/index.js';
 import type { Config } from '../config/index.js';
 import { inhibitionSourcesNeeded, plan, tagKeysUsedByInhibition } from '../routing/index.js';
 import { converge, type Converged } from './converge.js';
@@ -13,6 +13,8 @@ import { converge, type Converged } from './converge.js';
 export interface AlarmStateSource {
   currentStates(names: readonly string[]): Promise<Map<string, CurrentAlarmState>>;
   alarmsInAlarm(options: { withTags: boolean }): Promise<AlarmLabels[]>;
+  /** The alarm's tags (ListTagsForResource); alarm events do not carry them. */
+  tagsOf(alarmArn: string): Promise<Record<string, string>>;
 }
 
 /** Counters the Lambda publishes as EMF metrics. */
@@ -83,7 +85,7 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
   const owns = (t: AlarmTransition): boolean =>
     (!deps.ownAccount || t.accountId === deps.ownAccount) && (!deps.ownRegion || t.region === deps.ownRegion);
   const { states, convergence } = await readCurrentStates(normalized.transitions.filter(owns), deps);
-  const converged = converge(normalized.transitions, states, owns);
+  const converged = await withTags(converge(normalized.transitions, states, owns), owns, deps);
 
   const sources = await readInhibitionSources(converged, deps);
   const deliveries: Delivery[] = [];
@@ -183,6 +185,37 @@ async function readCurrentStates(
     });
     return { states: undefined, convergence: 'describe-alarms-failed' };
   }
+}
+
+/**
+ * Alarm events carry no tags, yet routes, silences, inhibition, severity and
+ * runbook links read them: fetch each of our own alarms' tags from
+ * CloudWatch. A failure leaves the alarm untagged (and is logged): routing
+ * on what is known beats not paging.
+ */
+async function withTags(
+  converged: Converged[],
+  owns: (t: AlarmTransition) => boolean,
+  deps: RouterDeps,
+): Promise<Converged[]> {
+  const alarms = deps.alarms;
+  if (!alarms) return converged;
+  return Promise.all(
+    converged.map(async (c) => {
+      const t = c.transition;
+      if (Object.keys(t.tags).length > 0 || !owns(t)) return c;
+      try {
+        const tags = await alarms.tagsOf(alarmArnOf(t.alarmName, t.region, t.accountId));
+        return Object.keys(tags).length === 0 ? c : { ...c, transition: { ...t, tags } };
+      } catch (error) {
+        deps.log.warn('could not read the alarm\'s tags; routing without them', {
+          alarm: t.alarmName,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return c;
+      }
+    }),
+  );
 }
 
 /** Alarms in ALARM, read only when an inhibition rule could hold back a page. */

@@ -113,13 +113,8 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
       import('@aws-sdk/client-cloudwatch'),
       import('../aws/alarms.js'),
     ]);
-    const client = options.transports?.cloudWatch ?? new CloudWatchClient({});
-    // One reader per invocation would re-read tags; alarms' tags rarely change,
-    // but a stale tag must not last a whole warm container's life.
-    alarms = {
-      currentStates: (names) => new CloudWatchAlarmReader(client).currentStates(names),
-      alarmsInAlarm: (opts) => new CloudWatchAlarmReader(client).alarmsInAlarm(opts),
-    };
+    // One reader per container: it keeps alarms' tags for a few minutes.
+    alarms = new CloudWatchAlarmReader(options.transports?.cloudWatch ?? new CloudWatchClient({}));
   }
 
   return { config, configSource: source, ...(alarms ? { alarms } : {}), notifiers, secrets };

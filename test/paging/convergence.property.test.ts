@@ -190,6 +190,7 @@ function inMemoryWorld(): World {
     alarms: {
       currentStates: async (names) => new Map(names.flatMap((n) => (states.has(n) ? [[n, states.get(n) as CurrentAlarmState]] : []))),
       alarmsInAlarm: async () => [],
+      tagsOf: async () => ({}),
     },
     notifier,
     setTruth(name, truth) {

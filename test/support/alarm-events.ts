@@ -17,6 +17,8 @@ export interface AlarmEventSpec {
   readonly region?: string;
   /** Delivery id (EventBridge id, SNS or SQS message id). */
   readonly id?: string;
+  /** The alarm's metric (EventBridge and alarm-action shapes); the sample's EC2 CPU metric otherwise. */
+  readonly metric?: { readonly namespace: string; readonly name: string; readonly dimensions: Readonly<Record<string, string>> };
 }
 
 export const DELIVERY_SHAPES = [
@@ -66,6 +68,7 @@ export function eventBridgeAlarmEvent(spec: AlarmEventSpec): unknown {
   set(['detail', 'state', 'timestamp'], cloudWatchTime(spec.timestamp));
   set(['detail', 'previousState', 'value'], spec.previousState);
   set(['detail', 'previousState', 'reason'], reason(spec.previousState));
+  if (spec.metric) set(['detail', 'configuration', 'metrics', 0, 'metricStat', 'metric'], spec.metric);
   return event;
 }
 
