@@ -8,6 +8,10 @@ import type { CommandResult } from './commands/result.js';
  * catches errors and chooses the exit code:
  * 0 ok · 1 findings · 2 bad input or config · 3 AWS or notifier failure.
  */
+// The SDK's nine-line notice that its 2027 releases need Node 22 would follow
+// every --aws run; the README says it once.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 const program = new Command('tripline')
   .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging, data quality, DLQ recovery.')
   .version(process.env['npm_package_version'] ?? '0.1.0')

@@ -30,6 +30,9 @@ export function explainAwsError(error: unknown, action: string): string {
     default:
       break;
   }
+  if (message === 'Region is missing') {
+    return 'no AWS region is set; set AWS_REGION (or AWS_PROFILE with a region), e.g. AWS_REGION=eu-west-1';
+  }
   const code = errorCode(error);
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET') {
     return `could not reach the AWS endpoint (${code}); check the network, AWS_REGION and any AWS_ENDPOINT_URL* setting`;
