@@ -1,3 +1,4 @@
+import { ConfigSchema } from './schema.js';
 import { ConfigError } from '../errors.js';
 import type { ReceiverConfig } from './paging.js';
 import type { Config } from './schema.js';
@@ -26,16 +27,13 @@ export function defaultConfig(env: NodeJS.ProcessEnv): Config {
       'no receiver: set PAGERDUTY_ROUTING_KEY (and/or SLACK_BOT_TOKEN + SLACK_CHANNEL), or provide tripline.config.yaml (TRIPLINE_CONFIG_FILE / TRIPLINE_CONFIG)',
     );
   }
-  return {
+  // Through the schema, so every other section gets its documented defaults.
+  return ConfigSchema.parse({
     version: 1,
     paging: {
       defaults: { severity: 'critical', insufficientData: 'ignore' },
       receivers: [receiver],
       route: { receiver: 'default' },
-      inhibitRules: [],
-      silences: [],
     },
-    slack: { token: { env: 'SLACK_BOT_TOKEN' } },
-    notify: { budgetSeconds: 20 },
-  };
+  });
 }

@@ -26,6 +26,7 @@ export {
 } from './paging.js';
 export { SlackSectionSchema, type SlackSection } from './slack.js';
 export { NotifySectionSchema, type NotifySection } from './notify.js';
+export { QualitySectionSchema, QualityThresholdsSchema, type QualitySection, type QualityThresholds } from './quality.js';
 export { SecretRefSchema, describeSecretRef, type SecretRef } from './secret-ref.js';
 export { SecretResolver, type SecretResolverOptions } from './secrets.js';
 export { parseConfigJson, parseConfigText, validateConfig } from './parse.js';

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-config.js';
 import { NotifySectionSchema } from './notify.js';
 import { PagingSchema } from './paging.js';
+import { QualitySectionSchema } from './quality.js';
 import { SlackSectionSchema } from './slack.js';
 
 /**
@@ -13,5 +14,6 @@ export const ConfigSchema = z.strictObject({
   paging: PagingSchema,
   slack: z.prefault(SlackSectionSchema, {}),
   notify: z.prefault(NotifySectionSchema, {}),
+  quality: z.prefault(QualitySectionSchema, {}),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -5,7 +5,7 @@ import { validateConfig } from '../../src/config/parse.js';
 describe('defaultConfig', () => {
   it('pages through PAGERDUTY_ROUTING_KEY and posts to SLACK_CHANNEL when both are configured', () => {
     const config = defaultConfig({ PAGERDUTY_ROUTING_KEY: 'key', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL: '#alerts' });
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       version: 1,
       paging: {
         defaults: { severity: 'critical', insufficientData: 'ignore' },
@@ -18,6 +18,7 @@ describe('defaultConfig', () => {
       },
       slack: { token: { env: 'SLACK_BOT_TOKEN' } },
       notify: { budgetSeconds: 20 },
+      quality: { trackingPlan: 'tracking-plan', dedupKey: ['eventId'], allowedLatenessSeconds: 600 },
     });
   });
 
