@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState } from '../../src/domain/alarm.js';
 
@@ -32,6 +33,8 @@ export interface CloudWatchServer {
   readonly alarms: Map<string, FakeAlarm>;
   /** Operation names received, in order. */
   readonly calls: string[];
+  /** PutMetricData requests, as received. */
+  readonly published: { readonly namespace: string; readonly metricData: readonly Record<string, unknown>[] }[];
   failNext(...faults: CloudWatchFault[]): void;
   /** A CloudWatchClient wired to this server with fake credentials. */
   client(): CloudWatchClient;
@@ -48,6 +51,7 @@ export function arnOf(alarm: FakeAlarm): string {
 export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<CloudWatchServer> {
   const alarms = new Map(initial.map((a) => [a.name, a]));
   const calls: string[] = [];
+  const published: CloudWatchServer['published'][number][] = [];
   const faults: CloudWatchFault[] = [];
 
   const server = createServer((req, res) => {
@@ -59,12 +63,24 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.split('.').pop() ?? '';
     calls.push(op);
-    const body: unknown = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    // The SDK gzips large PutMetricData payloads (request compression).
+    const raw = Buffer.concat(chunks);
+    const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+    const body: unknown = text ? JSON.parse(text) : {};
     const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 
     const fault = faults.shift();
     if (fault) return sendError(res, fault);
     if (op === 'DescribeAlarms') return send(res, describe(input));
+    if (op === 'PutMetricData') {
+      const data = Array.isArray(input['MetricData']) ? input['MetricData'] : [];
+      if (data.length > 1000) return sendError(res, 'InvalidParameterValue');
+      published.push({
+        namespace: String(input['Namespace'] ?? ''),
+        metricData: data.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null),
+      });
+      return send(res, {});
+    }
     if (op === 'ListTagsForResource') {
       const arn = String(input['ResourceARN'] ?? '');
       const alarm = [...alarms.values()].find((a) => arnOf(a) === arn);
@@ -117,6 +133,7 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     endpoint,
     alarms,
     calls,
+    published,
     failNext: (...f) => faults.push(...f),
     client: () =>
       new CloudWatchClient({
@@ -134,7 +151,7 @@ function send(res: ServerResponse, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, code: CloudWatchFault | 'ResourceNotFound' | 'InvalidAction'): void {
+function sendError(res: ServerResponse, code: CloudWatchFault | 'ResourceNotFound' | 'InvalidAction' | 'InvalidParameterValue'): void {
   const status = code === 'Throttling' ? 400 : code === 'AccessDenied' || code === 'ExpiredToken' ? 403 : 400;
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',

@@ -1,0 +1,84 @@
+import nock from 'nock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { publishQualityReport } from '../../src/aws/metrics-publisher.js';
+import { INVALID_REASONS, type QualityMetrics, type QualityReport } from '../../src/domain/quality.js';
+import { AwsError } from '../../src/errors.js';
+import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwatch-server.js';
+
+function metrics(overrides: Partial<QualityMetrics> = {}): QualityMetrics {
+  return {
+    total: 1000,
+    valid: 980,
+    invalid: 20,
+    invalidRate: 0.02,
+    invalidByReason: Object.fromEntries(INVALID_REASONS.map((r) => [r, r === 'wrong_type' ? 20 : 0])) as QualityMetrics['invalidByReason'],
+    duplicates: 30,
+    duplicateRate: 30 / 980,
+    late: 49,
+    lateRate: 0.05,
+    lateness: { p50: 2, p95: 700, p99: 3600, max: 86_400 },
+    newestReceivedAt: '2026-11-22T02:59:00.000Z',
+    freshnessSeconds: 60,
+    ...overrides,
+  };
+}
+
+function report(segments: number): QualityReport {
+  return {
+    ...metrics(),
+    now: '2026-11-22T03:00:00.000Z',
+    segments: Array.from({ length: segments }, (_, i) => ({
+      ...metrics(),
+      segment: (i === segments - 1 ? { segment: '__other__' } : { eventName: `event_${i}`, platform: 'web' }) as Record<string, string>,
+    })),
+    inputs: [],
+  };
+}
+
+describe('publishQualityReport', () => {
+  let cw: CloudWatchServer;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    cw = await startCloudWatchServer();
+  });
+  afterAll(async () => {
+    await cw.close();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    cw.published.length = 0;
+  });
+
+  it('publishes overall and per-segment metrics with the configured dimensions', async () => {
+    const result = await publishQualityReport(report(2), { client: cw.client(), namespace: 'Tripline/Quality', dimensions: { Pipeline: 'web' } });
+    expect(result).toEqual({ calls: 1, datums: 27 });
+    const data = cw.published[0]?.metricData ?? [];
+    expect(cw.published[0]?.namespace).toBe('Tripline/Quality');
+    const invalidRate = data.filter((d) => d['MetricName'] === 'InvalidRate');
+    expect(invalidRate.map((d) => [d['Value'], d['Unit'], d['Dimensions']])).toEqual([
+      [2, 'Percent', [{ Name: 'Pipeline', Value: 'web' }]],
+      [2, 'Percent', [{ Name: 'Pipeline', Value: 'web' }, { Name: 'EventName', Value: 'event_0' }, { Name: 'Platform', Value: 'web' }]],
+      [2, 'Percent', [{ Name: 'Pipeline', Value: 'web' }, { Name: 'Segment', Value: '__other__' }]],
+    ]);
+  });
+
+  it('leaves freshness out when there was no valid event, so a freshness alarm sees missing data', async () => {
+    const empty: QualityReport = { ...report(0), ...metrics({ valid: 0, freshnessSeconds: null, newestReceivedAt: null }) };
+    await publishQualityReport(empty, { client: cw.client(), namespace: 'Q', dimensions: {} });
+    expect(cw.published[0]?.metricData.some((d) => d['MetricName'] === 'FreshnessSeconds')).toBe(false);
+  });
+
+  it('splits into calls of at most 1,000 data points', async () => {
+    const result = await publishQualityReport(report(150), { client: cw.client(), namespace: 'Q', dimensions: {} });
+    expect(result.calls).toBe(2);
+    expect(cw.published.map((p) => p.metricData.length)).toEqual([1000, 359]);
+  });
+
+  it('says what permission is missing when CloudWatch refuses', async () => {
+    cw.failNext('AccessDenied');
+    const error = await publishQualityReport(report(1), { client: cw.client(), namespace: 'Q', dimensions: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).message).toMatch(/grant cloudwatch:PutMetricData/);
+  });
+});
