@@ -49,6 +49,44 @@ alarm
     finish(await runAlarmTest(file, options));
   });
 
+const dq = program.command('dq').description('Data quality of tracked events: invalid, duplicate and late rates, freshness');
+
+dq.command('check')
+  .description(
+    'Check tracked events against the tracking plan and report invalid, duplicate and late rates and\n' +
+      'freshness, overall and per event and platform. Exit 1 when a threshold in the config is breached.',
+  )
+  .argument('<inputs...>', 'NDJSON files (.gz too), Parquet files, directories, globs, "-" for stdin, or s3://bucket/prefix')
+  .option('--schemas <dir>', 'the tracking plan directory (default: quality.trackingPlan in the config, else ./tracking-plan)')
+  .option('-c, --config <file>', 'tripline config (quality thresholds, dedup key, lateness, segments, publish)')
+  .option('--now <iso>', 'measure freshness against this time instead of now')
+  .option('--json', 'print one JSON document on stdout', false)
+  .option('--publish', 'write the metrics to CloudWatch (PutMetricData; namespace and dimensions from the config)', false)
+  .option('--workers <n>', 'worker threads classifying records (default: one per core; 0 = none)')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Metrics (rates are 0–1 in --json, percents in the table):',
+      '  invalid rate   = invalid records / all records (unparseable lines included)',
+      '  duplicate rate = extra copies / valid events (same dedup key seen before in the input)',
+      '  late rate      = valid events with receivedAt − timestamp > allowed lateness / valid events',
+      '  freshness      = now − newest receivedAt, in seconds',
+      '',
+      'Examples:',
+      '  tripline dq check events.ndjson.gz',
+      '  tripline dq check data/2026/11/22/ --schemas tracking-plan --json',
+      "  tripline dq check 's3://tracking-lake/events/platform=ios/dt=2026-11-22/' --publish",
+      '  zcat events.gz | tripline dq check - --now 2026-11-22T03:00:00Z',
+      '',
+      'Exit codes: 0 ok, 1 a threshold breached, 2 bad input, config or tracking plan, 3 AWS failure.',
+    ].join('\n'),
+  )
+  .action(async (inputs: string[], options: Record<string, unknown>) => {
+    const { runDqCheck } = await import('./commands/dq-check.js');
+    finish(await runDqCheck(inputs, options));
+  });
+
 function finish(result: CommandResult): void {
   if (result.stdout !== undefined) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   process.exitCode = result.exitCode;

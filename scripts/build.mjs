@@ -75,4 +75,6 @@ await build({
   jsx: 'automatic',
 });
 await chmod(path.join(root, 'dist/cli/main.js'), 0o755);
+// Worker threads of `tripline dq check`: next to main.js, found by URL at run time.
+await build({ ...common, entryPoints: ['src/quality/worker.ts'], outfile: 'dist/cli/dq-worker.js', minify: false });
 if (!quiet) console.error(`built dist/ in ${Date.now() - started} ms`);
