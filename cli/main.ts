@@ -49,6 +49,32 @@ alarm
     finish(await runAlarmTest(file, options));
   });
 
+const schema = program.command('schema').description('Work with the tracking plan (Avro schemas of event properties)');
+
+schema
+  .command('check')
+  .description(
+    'Check that every version of every event is backward and forward compatible with all its earlier\n' +
+      'versions (FULL_ALL, as the Glue and Confluent schema registries define it).',
+  )
+  .argument('<dir>', "the tracking plan: <dir>/<eventName>/<version>.avsc, each an Avro record of the event's properties")
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  tripline schema check tracking-plan',
+      '  tripline schema check tracking-plan --json',
+      '',
+      'Exit codes: 0 compatible, 1 an incompatibility was found, 2 the plan cannot be loaded.',
+    ].join('\n'),
+  )
+  .action(async (dir: string, options: { json?: boolean }) => {
+    const { runSchemaCheck } = await import('./commands/schema-check.js');
+    finish(await runSchemaCheck(dir, options));
+  });
+
 const dq = program.command('dq').description('Data quality of tracked events: invalid, duplicate and late rates, freshness');
 
 dq.command('check')
