@@ -6,6 +6,8 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../src/errors.js';
 import { AlarmRouterStack, ROUTER_TOPOLOGIES, type RouterTopology } from './alarm-router-stack.js';
 import { configToStackProps } from './config-to-props.js';
+import { addQualityMonitorStack } from './quality-app.js';
+import type { QualityMonitorStack } from './quality-monitor-stack.js';
 
 /** Stack name when neither context `stackName` nor `TRIPLINE_STACK_NAME` says otherwise. */
 export const DEFAULT_STACK_NAME = 'tripline-alarm-router';
@@ -94,10 +96,13 @@ export function readAppSettings(
 }
 
 /**
- * Builds the CDK app holding the alarm-router stack. Throws `ConfigError`
+ * Builds the CDK app holding the alarm-router stack (and the quality-monitor
+ * stack when `-c qualityStreamArn=…` names a stream). Throws `ConfigError`
  * for a bad setting or config and `BundleMissingError` before `npm run build`.
  */
-export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: App; stack: AlarmRouterStack }> {
+export async function buildApp(
+  options: BuildAppOptions = {},
+): Promise<{ app: App; stack: AlarmRouterStack; qualityStack: QualityMonitorStack | undefined }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const warn = options.warn ?? ((line: string) => process.stderr.write(`tripline: warning: ${line}\n`));
@@ -111,6 +116,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
   const warnings: string[] = [];
   let routerConfigJson: string | undefined;
   let fromConfig = configToStackProps(undefined);
+  let parsedConfig: unknown;
   if (settings.configFile === undefined) {
     warnings.push(
       `no ${DEFAULT_CONFIG_FILE} in ${cwd} and none named (-c config=… or TRIPLINE_CONFIG_FILE): the router is deployed without TRIPLINE_CONFIG and has no receivers to page.`,
@@ -118,6 +124,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
   } else {
     const parse = options.parseConfig ?? defaultParser;
     const config = await parse(readFileSync(settings.configFile, 'utf8'), settings.configFile);
+    parsedConfig = config;
     routerConfigJson = JSON.stringify(config);
     fromConfig = configToStackProps(config);
     for (const line of fromConfig.warnings) warnings.push(`${path.relative(cwd, settings.configFile) || settings.configFile}: ${line}`);
@@ -138,8 +145,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
     ssmParameterNames: fromConfig.ssmParameterNames,
     secretIds: fromConfig.secretIds,
   });
+  // Data quality: a second stack, only when a tracking stream is named (rules/quality-app.ts).
+  const qualityStack = await addQualityMonitorStack(app, { env, cwd, config: parsedConfig, warn: (line) => warnings.push(line) });
   for (const line of warnings) warn(line);
-  return { app, stack };
+  return { app, stack, qualityStack };
 }
 
 /**

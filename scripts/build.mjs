@@ -1,7 +1,7 @@
 // Builds one ESM bundle per Lambda (dist/lambdas/<name>/index.mjs, exporting
 // `handler`) and the CLI (dist/cli/main.js). Usage: node scripts/build.mjs [--quiet]
 import { build } from 'esbuild';
-import { chmod, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, cp, readdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -64,6 +64,18 @@ for (const name of await lambdaNames()) {
     chunkNames: 'chunks/[name]-[hash]',
     // The Lambda runtime ships the AWS SDK v3; bundling it would only add weight.
     external: ['@aws-sdk/*'],
+  });
+}
+// The quality monitor loads the tracking plan from ./tracking-plan beside its bundle
+// (TRIPLINE_TRACKING_PLAN overrides); TRIPLINE_TRACKING_PLAN_DIR names another plan to ship.
+const planDir = path.resolve(root, process.env.TRIPLINE_TRACKING_PLAN_DIR || 'tracking-plan');
+if ((await lambdaNames()).includes('quality-monitor')) {
+  if (!(await stat(planDir).catch(() => undefined))?.isDirectory()) {
+    throw new Error(`${planDir}: no tracking plan to ship with the quality monitor; set TRIPLINE_TRACKING_PLAN_DIR to its directory`);
+  }
+  await cp(planDir, path.join(root, 'dist/lambdas/quality-monitor/tracking-plan'), {
+    recursive: true,
+    filter: (source) => !path.basename(source).startsWith('.'),
   });
 }
 await build({
