@@ -113,6 +113,79 @@ dq.command('check')
     finish(await runDqCheck(inputs, options));
   });
 
+dq.command('sql')
+  .description(
+    'Print the SQL that computes the dq check metrics in DuckDB or Athena: one row per scope\n' +
+      '(overall, each event × platform, __other__), every record classified exactly as dq check does.',
+  )
+  .requiredOption('--dialect <engine>', 'athena or duckdb')
+  .requiredOption('--table <name>', 'the table (events, lake.events); for duckdb also an NDJSON file or a table expression')
+  .option('--raw', 'the table has one VARCHAR column "line" per NDJSON line (the only layout that counts unparseable lines)', false)
+  .option('--order-by <sql>', 'SQL expression giving input order, so the first copy of a key is the original (athena: \'"$path"\')')
+  .option('--records', 'one row per record (segment, reason, dedup key, duplicate, lateness) instead of the metrics', false)
+  .option('--schemas <dir>', 'the tracking plan directory (default: quality.trackingPlan in the config, else ./tracking-plan)')
+  .option('-c, --config <file>', 'tripline config (dedup key, lateness, clock skew, segments, PII)')
+  .option('--now <iso>', 'measure freshness against this time instead of now')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Layouts: --raw reads a "line" column (raw NDJSON); otherwise one VARCHAR column per envelope field',
+      '(eventid, eventname, userid, anonymousid, timestamp, receivedat, sentat) plus properties and context',
+      'as JSON text. Lateness percentiles are HdrHistogram buckets computed in SQL: the same numbers as dq check.',
+      '',
+      'Examples:',
+      '  tripline dq sql --dialect duckdb --table events.ndjson > quality.sql && duckdb < quality.sql',
+      '  tripline dq sql --dialect athena --table tracking.events_raw --raw --order-by \'"$path"\'',
+      '  tripline dq sql --dialect athena --table events_raw --raw --records --now 2026-11-22T03:00:00Z',
+      '',
+      'Exit codes: 0 ok, 2 bad option, config or tracking plan.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runDqSql } = await import('./commands/dq-sql.js');
+    finish(await runDqSql(options));
+  });
+
+dq.command('athena')
+  .description(
+    'Run the dq check metrics in Athena over the data lake and report them as dq check does\n' +
+      '(the same table, or with --json the same document plus the query id). Exit 1 on a breached threshold.',
+  )
+  .requiredOption('--table <name>', 'the Athena table (events_raw, or database.table)')
+  .requiredOption('--database <name>', 'the Glue database the query runs in')
+  .option('--workgroup <name>', 'Athena workgroup (default: primary)')
+  .option('--output <s3-url>', 'query result location, when the workgroup sets none (s3://bucket/prefix/)')
+  .option('--catalog <name>', 'data catalog (default: AwsDataCatalog)')
+  .option('--raw', 'the table has one VARCHAR column "line" per NDJSON line (counts unparseable lines)', false)
+  .option('--order-by <sql>', 'SQL expression giving input order for duplicates, e.g. \'"$path"\'')
+  .option('--schemas <dir>', 'the tracking plan directory (default: quality.trackingPlan in the config, else ./tracking-plan)')
+  .option('-c, --config <file>', 'tripline config (quality thresholds, dedup key, lateness, segments, PII)')
+  .option('--now <iso>', 'measure freshness against this time instead of now')
+  .option('--timeout <seconds>', 'stop the query if it has not finished by then (default 600)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Uses the standard AWS credential chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_ATHENA).',
+      'The caller needs athena:StartQueryExecution, GetQueryExecution, GetQueryResults and StopQueryExecution,',
+      'glue:GetTable, s3:GetObject on the table location and s3:PutObject on the result location.',
+      '',
+      'Examples:',
+      '  tripline dq athena --database tracking --table events_raw --raw --workgroup oncall',
+      '  tripline dq athena --database tracking --table events_text --output s3://athena-results/tripline/ --json',
+      "  AWS_PROFILE=prod tripline dq athena --database tracking --table events_raw --raw --order-by '\"$path\"' --timeout 1200",
+      '',
+      'Exit codes: 0 ok, 1 a threshold breached, 2 bad option, config or tracking plan, 3 Athena or AWS failure.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runDqAthena } = await import('./commands/dq-athena.js');
+    finish(await runDqAthena(options));
+  });
+
 function finish(result: CommandResult): void {
   if (result.stdout !== undefined) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   process.exitCode = result.exitCode;
