@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,22 +7,14 @@ import { deliver } from '../support/alarm-events.js';
 import { loadFixture } from '../support/fixtures.js';
 import { startPagerDutyServer, type PagerDutyServer } from '../support/pagerduty-server.js';
 import { startSlackServer, type SlackServer } from '../support/slack-server.js';
+import { tripline as run } from '../support/cli.js';
 
 /** `tripline alarm test`, run as a user would: the built CLI in a child process. */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefABCDEF';
 const SLACK_TOKEN = 'xoxb-cli-test-token';
 
-async function tripline(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const tripline = (args: string[], env: Record<string, string> = {}, cwd = ROOT) => run(args, env, cwd);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'tripline-cli-'));
 function file(name: string, content: unknown): string {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate, type GroundTruth } from '../../bench/dq/generate.js';
+import { tripline as run } from '../support/cli.js';
 
 /**
  * `tripline dq check` as a user runs it (the built CLI, worker threads and
@@ -12,18 +12,9 @@ import { generate, type GroundTruth } from '../../bench/dq/generate.js';
  * the generator's ground truth exactly.
  */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const scratch = mkdtempSync(path.join(tmpdir(), 'tripline-dq-'));
 
-async function tripline(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: scratch, env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const tripline = (args: string[]) => run(args, {}, scratch);
 
 const comparable = (r: Omit<GroundTruth, 'generator'> | GroundTruth): unknown => {
   const { generator: _g, inputs: _i, breaches: _b, ...rest } = r as GroundTruth & { inputs?: unknown; breaches?: unknown };
