@@ -26,7 +26,8 @@ export const QUALITY_METRICS = {
 
 /** The data points of one scope: overall, or one segment (with its dimensions). */
 export function qualityDatums(metrics: QualityMetrics, dimensions: Readonly<Record<string, string>>, at: Date): MetricDatum[] {
-  const dims = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
+  // CloudWatch refuses the whole call for one dimension value over 1,024 characters (a garbage event name can be).
+  const dims = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value: Value.length > 1024 ? `${Value.slice(0, 1021)}...` : Value }));
   const datum = (name: string, value: number, unit: StandardUnit): MetricDatum => ({
     MetricName: name,
     Dimensions: dims,

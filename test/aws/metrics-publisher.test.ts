@@ -69,6 +69,17 @@ describe('publishQualityReport', () => {
     expect(cw.published[0]?.metricData.some((d) => d['MetricName'] === 'FreshnessSeconds')).toBe(false);
   });
 
+  it('clips a dimension value CloudWatch would refuse (an event name over 1,024 characters)', async () => {
+    const long = report(2);
+    const withLongName: QualityReport = {
+      ...long,
+      segments: [{ ...metrics(), segment: { eventName: 'x'.repeat(5000), platform: 'web' } }],
+    };
+    await publishQualityReport(withLongName, { client: cw.client(), namespace: 'Q', dimensions: {} });
+    const names = (cw.published[0]?.metricData ?? []).flatMap((d) => (d['Dimensions'] as { Name: string; Value: string }[]).filter((x) => x.Name === 'EventName'));
+    expect(names.every((n) => n.Value.length === 1024)).toBe(true);
+  });
+
   it('splits into calls of at most 1,000 data points', async () => {
     const result = await publishQualityReport(report(150), { client: cw.client(), namespace: 'Q', dimensions: {} });
     expect(result.calls).toBe(2);
