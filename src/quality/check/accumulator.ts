@@ -343,6 +343,14 @@ export class QualityAccumulator {
     }
   }
 
+  /**
+   * Sizes the fingerprint set for about `expectedKeys` distinct keys now
+   * (it grows past them either way); no-op in worker mode.
+   */
+  reserveKeys(expectedKeys: number): void {
+    this.fingerprints?.reserve(expectedKeys);
+  }
+
   /** Bytes held by the fingerprint set (0 in worker mode). */
   get fingerprintBytes(): number {
     return this.fingerprints?.byteLength ?? 0;

@@ -4,6 +4,8 @@
  * once; only invalid records build messages.
  */
 import type { InvalidReason, PropertiesVerdict, RecordOutcome } from '../../domain/quality.js';
+import { textCheckerOf, type PropertiesTextChecker } from '../plan/validate-text.js';
+import { createLineScanner, scanLineText, type LineScan } from './scan-line.js';
 import { parseIsoTimestamp } from './timestamp.js';
 
 /** What the classifier needs from the tracking plan (`TrackingPlan` satisfies it). */
@@ -97,7 +99,12 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     return UNKNOWN_PLATFORM;
   }
 
-  function object(value: unknown): RecordOutcome {
+  /**
+   * `propertiesChecked`: the plan already accepted these properties (the
+   * fast path validated their JSON text), so its check is skipped; every
+   * other check runs as always, in the same order.
+   */
+  function object(value: unknown, propertiesChecked = false): RecordOutcome {
     if (!isRecord(value)) {
       return invalid('wrong_type', undefined, undefined, undefined, `the record is ${describe(value)}, expected a JSON object`);
     }
@@ -167,8 +174,10 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     }
 
     // 5. The tracking plan.
-    const verdict = plan.check(eventName, properties);
-    if (!verdict.ok) return invalid(verdict.reason, eventName, platform, verdict.field, verdict.detail);
+    if (!propertiesChecked) {
+      const verdict = plan.check(eventName, properties);
+      if (!verdict.ok) return invalid(verdict.reason, eventName, platform, verdict.field, verdict.detail);
+    }
 
     return {
       valid: true,
@@ -181,7 +190,26 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     };
   }
 
+  // The fast path: a line of a valid event classified from its text (scan-line.ts).
+  const scan = createLineScanner({
+    plan,
+    dedupPaths,
+    keyIsEventId,
+    platformPaths,
+    skewMs,
+    keySeparator: KEY_SEPARATOR,
+    unknownPlatform: UNKNOWN_PLATFORM,
+  });
+
   function line(text: string): RecordOutcome {
+    if (scan !== undefined) {
+      const fast = scanLineText(scan, text);
+      if (fast !== undefined) return fast;
+    }
+    return parseLine(text);
+  }
+
+  function parseLine(text: string): RecordOutcome {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -197,7 +225,45 @@ export function createClassifier(options: ClassifierOptions): Classifier {
     return object(value);
   }
 
-  return { line, object };
+  const classifier: Classifier = { line, object: (value) => object(value) };
+  internals.set(classifier, {
+    scan,
+    parseLine,
+    objectChecked: (value) => object(value, true),
+    textChecker: textCheckerOf(plan),
+    readsProperties: [...dedupPaths, ...platformPaths].some((path) => path[0] === 'properties'),
+    envelope:
+      keyIsEventId && platformPaths.every((path) => path[0] === 'context')
+        ? { skewMs, platformOfContext: (context: unknown) => platformOf({ context }) }
+        : undefined,
+  });
+  return classifier;
+}
+
+/** What the chunk and Parquet loops use beyond the Classifier interface: the fast paths' entries, and the slow path alone. */
+interface ClassifierInternals {
+  readonly scan: LineScan | undefined;
+  readonly parseLine: (text: string) => RecordOutcome;
+  /** `object` for a record whose properties the plan's text checker already accepted. */
+  readonly objectChecked: (value: unknown) => RecordOutcome;
+  /** The plan's checks on JSON text, when the plan has them. */
+  readonly textChecker: PropertiesTextChecker | undefined;
+  /** A dedup key or platform path reads inside `properties` (then a record needs its real properties). */
+  readonly readsProperties: boolean;
+  /**
+   * When the key is `eventId` and the platform is read from `context` only
+   * (the defaults): the clock skew, and the platform of a record whose
+   * context is `context` — all the Parquet fast path needs to classify a row
+   * from its fields.
+   */
+  readonly envelope: { readonly skewMs: number; readonly platformOfContext: (context: unknown) => string } | undefined;
+}
+
+const internals = new WeakMap<Classifier, ClassifierInternals>();
+
+/** The internals of a classifier made by {@link createClassifier}; undefined for any other. */
+export function classifierInternals(classifier: Classifier): ClassifierInternals | undefined {
+  return internals.get(classifier);
 }
 
 function invalid(

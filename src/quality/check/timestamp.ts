@@ -20,23 +20,32 @@
  * parseIsoTimestamp('2026-11-22 10:00:00')           // NaN (no T, no offset)
  */
 export function parseIsoTimestamp(s: string): number {
-  const n = s.length;
+  return parseIsoTimestampAt(s, 0, s.length);
+}
+
+/**
+ * {@link parseIsoTimestamp} of `s.slice(start, end)`, without slicing: the
+ * checker's fast path reads timestamps in place in a decoded chunk.
+ */
+export function parseIsoTimestampAt(s: string, start: number, end: number): number {
+  const n = end - start;
   // Shortest: 2026-11-22T10:00:00Z (20); allow long fractions.
   if (n < 20 || n > 64) return NaN;
-  const century = twoDigits(s, 0);
-  const yearInCentury = twoDigits(s, 2);
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
-  const hour = twoDigits(s, 11);
-  const minute = twoDigits(s, 14);
-  const second = twoDigits(s, 17);
+  const o = start;
+  const century = twoDigits(s, o);
+  const yearInCentury = twoDigits(s, o + 2);
+  const month = twoDigits(s, o + 5);
+  const day = twoDigits(s, o + 8);
+  const hour = twoDigits(s, o + 11);
+  const minute = twoDigits(s, o + 14);
+  const second = twoDigits(s, o + 17);
   if (
     (century | yearInCentury) < 0 ||
-    s.charCodeAt(4) !== 45 /* - */ ||
-    s.charCodeAt(7) !== 45 ||
-    s.charCodeAt(10) !== 84 /* T */ ||
-    s.charCodeAt(13) !== 58 /* : */ ||
-    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(o + 4) !== 45 /* - */ ||
+    s.charCodeAt(o + 7) !== 45 ||
+    s.charCodeAt(o + 10) !== 84 /* T */ ||
+    s.charCodeAt(o + 13) !== 58 /* : */ ||
+    s.charCodeAt(o + 16) !== 58 ||
     month < 1 ||
     month > 12 ||
     day < 1 ||
@@ -62,29 +71,29 @@ export function parseIsoTimestamp(s: string): number {
     cachedDays = days;
   }
 
-  let i = 19;
+  let i = o + 19;
   let millis = 0;
   if (s.charCodeAt(i) === 46 /* . */) {
     i++;
-    const start = i;
-    while (i < n) {
+    const fractionStart = i;
+    while (i < end) {
       const d = s.charCodeAt(i) - 48;
       if (d >>> 0 > 9) break;
-      if (i - start < 3) millis = millis * 10 + d;
+      if (i - fractionStart < 3) millis = millis * 10 + d;
       i++;
     }
-    const digits = i - start;
+    const digits = i - fractionStart;
     if (digits === 0) return NaN;
     if (digits === 1) millis *= 100;
     else if (digits === 2) millis *= 10;
   }
 
   let offsetMinutes = 0;
-  const zone = s.charCodeAt(i);
+  const zone = i < end ? s.charCodeAt(i) : NaN;
   if (zone === 90 /* Z */) {
-    if (i + 1 !== n) return NaN;
+    if (i + 1 !== end) return NaN;
   } else if (zone === 43 /* + */ || zone === 45 /* - */) {
-    if (i + 6 !== n || s.charCodeAt(i + 3) !== 58) return NaN;
+    if (i + 6 !== end || s.charCodeAt(i + 3) !== 58) return NaN;
     const oh = twoDigits(s, i + 1);
     const om = twoDigits(s, i + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
@@ -119,4 +128,103 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
+}
+
+/*
+ * The same parse over ASCII bytes, for the fast path (check/scan-line.ts).
+ * Events of one input share their first 16 bytes (`YYYY-MM-DDTHH:MM`) for a
+ * minute at a time, so those are compared as four words with the last
+ * prefix that parsed, and only seconds, fraction and offset are read.
+ */
+let prefix0 = -1;
+let prefix1 = -1;
+let prefix2 = -1;
+let prefix3 = -1;
+let prefixMs = 0;
+
+/** {@link parseIsoTimestamp} of the ASCII bytes `[start, end)` (`d` views the same bytes as `b`). */
+export function parseIsoTimestampBytes(b: Uint8Array, d: DataView, start: number, end: number): number {
+  const n = end - start;
+  if (n < 20 || n > 64) return NaN;
+  const o = start;
+  const w0 = d.getUint32(o, true);
+  const w1 = d.getUint32(o + 4, true);
+  const w2 = d.getUint32(o + 8, true);
+  const w3 = d.getUint32(o + 12, true);
+  let base: number;
+  if (w0 === prefix0 && w1 === prefix1 && w2 === prefix2 && w3 === prefix3) {
+    base = prefixMs;
+  } else {
+    const century = twoDigitBytes(b, o);
+    const yearInCentury = twoDigitBytes(b, o + 2);
+    const month = twoDigitBytes(b, o + 5);
+    const day = twoDigitBytes(b, o + 8);
+    const hour = twoDigitBytes(b, o + 11);
+    const minute = twoDigitBytes(b, o + 14);
+    if (
+      (century | yearInCentury) < 0 ||
+      b[o + 4] !== 45 /* - */ ||
+      b[o + 7] !== 45 ||
+      b[o + 10] !== 84 /* T */ ||
+      b[o + 13] !== 58 /* : */ ||
+      month < 1 ||
+      month > 12 ||
+      day < 1 ||
+      hour < 0 ||
+      hour > 23 ||
+      minute < 0 ||
+      minute > 59
+    ) {
+      return NaN;
+    }
+    const year = century * 100 + yearInCentury;
+    if (day > daysInMonth(year, month)) return NaN;
+    base = daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000;
+    prefix0 = w0;
+    prefix1 = w1;
+    prefix2 = w2;
+    prefix3 = w3;
+    prefixMs = base;
+  }
+  if (b[o + 16] !== 58 /* : */) return NaN;
+  const second = twoDigitBytes(b, o + 17);
+  if (second < 0 || second > 59) return NaN;
+
+  let i = o + 19;
+  let millis = 0;
+  if (b[i] === 46 /* . */) {
+    i++;
+    const fractionStart = i;
+    while (i < end) {
+      const digit = (b[i] ?? 0) - 48;
+      if (digit >>> 0 > 9) break;
+      if (i - fractionStart < 3) millis = millis * 10 + digit;
+      i++;
+    }
+    const digits = i - fractionStart;
+    if (digits === 0) return NaN;
+    if (digits === 1) millis *= 100;
+    else if (digits === 2) millis *= 10;
+  }
+
+  let offsetMinutes = 0;
+  const zone = i < end ? b[i] : -1;
+  if (zone === 90 /* Z */) {
+    if (i + 1 !== end) return NaN;
+  } else if (zone === 43 /* + */ || zone === 45 /* - */) {
+    if (i + 6 !== end || b[i + 3] !== 58) return NaN;
+    const oh = twoDigitBytes(b, i + 1);
+    const om = twoDigitBytes(b, i + 4);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+    offsetMinutes = zone === 43 ? oh * 60 + om : -(oh * 60 + om);
+  } else {
+    return NaN;
+  }
+  return base + second * 1000 + millis - offsetMinutes * 60_000;
+}
+
+function twoDigitBytes(b: Uint8Array, i: number): number {
+  const x = (b[i] ?? 0) - 48;
+  const y = (b[i + 1] ?? 0) - 48;
+  return x >>> 0 > 9 || y >>> 0 > 9 ? -1 : x * 10 + y;
 }

@@ -3,10 +3,11 @@ import path from 'node:path';
 import avro from 'avsc';
 import type { PropertiesVerdict } from '../../domain/quality.js';
 import { InputError } from '../../errors.js';
-import { createPiiDetector, DEFAULT_PII_PATTERNS } from './pii.js';
+import { createPiiDetector, createPiiGate, DEFAULT_PII_PATTERNS } from './pii.js';
 import { buildSchemaNode, SchemaAttributeError } from './schema-node.js';
 import type { EventDefinition, EventVersion, SchemaSource, TrackingPlan, TrackingPlanOptions } from './types.js';
 import { ValidatorCompiler, type Validator } from './validate.js';
+import { createTextChecker, registerTextChecker, TextValidatorCompiler, type TextValidator } from './validate-text.js';
 
 const VERSION_FILE = /^([1-9][0-9]*)\.avsc$/;
 const LAYOUT = '<dir>/<eventName>/<version>.avsc, e.g. tracking-plan/page_viewed/1.avsc';
@@ -100,14 +101,20 @@ export function buildTrackingPlan(
   }
 
   const pii = options.pii ?? {};
-  const compiler = new ValidatorCompiler(pii.enabled === false ? undefined : createPiiDetector(pii.patterns ?? DEFAULT_PII_PATTERNS));
+  const patterns = pii.patterns ?? DEFAULT_PII_PATTERNS;
+  const detect = pii.enabled === false ? undefined : createPiiDetector(patterns);
+  const compiler = new ValidatorCompiler(detect);
+  // The same checks on JSON text in place, for the checker's fast path (validate-text.ts).
+  const textCompiler = new TextValidatorCompiler(detect === undefined ? undefined : { detect, gate: createPiiGate(patterns) });
   const validators = new Map<string, { readonly validate: Validator; readonly label: string }>();
+  const textValidators = new Map<string, TextValidator>();
   for (const [name, def] of events) {
     validators.set(name, { validate: compiler.compile(def.latest.root), label: `${name} v${def.latest.version}` });
+    textValidators.set(name, textCompiler.compile(def.latest.root));
   }
   const known = events.size;
 
-  return {
+  const plan: TrackingPlan = {
     source: options.source ?? 'tracking plan',
     events,
     check(eventName: string, properties: unknown): PropertiesVerdict {
@@ -128,6 +135,8 @@ export function buildTrackingPlan(
       return { ok: false, reason: failure.reason, field, detail: `${field} ${failure.detail} (${entry.label})` };
     },
   };
+  registerTextChecker(plan, createTextChecker(textValidators));
+  return plan;
 }
 
 function parseVersion(source: SchemaSource): EventVersion {

@@ -43,6 +43,13 @@ export const DEFAULT_PII_PATTERNS: readonly RegExp[] = Object.freeze([
 /** Returns what the value looks like ("an e-mail address"), or undefined. */
 export type PiiDetector = (value: string) => string | undefined;
 
+/**
+ * Whether the detector could flag `s.slice(start, end)`: false only when it
+ * certainly would not (the default patterns' gates fail), so the checker's
+ * fast path skips slicing and testing almost every string.
+ */
+export type PiiGate = (s: string, start: number, end: number) => boolean;
+
 const EMAIL_LABEL = 'an e-mail address';
 const PHONE_LABEL = 'a phone number';
 const PHONE_PATTERNS: readonly RegExp[] = [PHONE_INTERNATIONAL_PATTERN, PHONE_NANP_PATTERN, PHONE_NATIONAL_PATTERN];
@@ -51,6 +58,48 @@ const PHONE_PATTERNS: readonly RegExp[] = [PHONE_INTERNATIONAL_PATTERN, PHONE_NA
 function phoneShaped(s: string): boolean {
   const c = s.charCodeAt(0);
   return (c === 43 /* + */ || c === 40 /* ( */ || (c >= 48 && c <= 57)) && s.length >= 8 && s.length <= 40;
+}
+
+/**
+ * The gate of {@link createPiiDetector} for the same patterns: a phone
+ * pattern can only match a phone-shaped value, an e-mail one only a value
+ * with an '@'; any other pattern may match anything.
+ */
+export function createPiiGate(patterns: readonly RegExp[] = DEFAULT_PII_PATTERNS): PiiGate {
+  const email = patterns.includes(EMAIL_PATTERN);
+  const phone = PHONE_PATTERNS.some((p) => patterns.includes(p));
+  const custom = patterns.some((p) => p !== EMAIL_PATTERN && !PHONE_PATTERNS.includes(p));
+  if (custom) return () => true;
+  return (s, start, end) => {
+    if (phone) {
+      const n = end - start;
+      const c = s.charCodeAt(start);
+      if ((c === 43 || c === 40 || (c >= 48 && c <= 57)) && n >= 8 && n <= 40) return true;
+    }
+    if (email) {
+      const at = nextAt(s, start);
+      if (at !== -1 && at < end) return true;
+    }
+    return false;
+  };
+}
+
+/*
+ * The next '@' at or after `start` in `s`. A gate is asked about many short
+ * strings of one long text in ascending order; an unbounded indexOf per
+ * string could run to the text's end each time, so one search serves every
+ * string up to the '@' it found.
+ */
+let atText = '';
+let atFrom = 0;
+let atFound = -1;
+function nextAt(s: string, start: number): number {
+  if (s !== atText || start < atFrom || (atFound !== -1 && atFound < start)) {
+    atText = s;
+    atFrom = start;
+    atFound = s.indexOf('@', start);
+  }
+  return atFound;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PiiDetector } from './pii.js';
+import { FLOAT_MAX, INT_MAX, INT_MIN, LONG_LIMIT } from './ranges.js';
 import { shortName, typeLabel } from './schema-node.js';
 import type { SchemaNode } from './types.js';
 
@@ -43,10 +44,6 @@ export type Validator = (value: unknown, depth: number) => Failure | undefined;
 /** Deeper than this, a value is rejected rather than risk the stack (recursive schemas). */
 export const MAX_DEPTH = 128;
 
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
-const LONG_LIMIT = 9223372036854775807;
-const FLOAT_MAX = 3.4028234663852886e38;
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -21,6 +21,14 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Read size for local files: few syscalls, and about one chunk per read. */
 export const FILE_READ_BYTES = 1024 * 1024;
 
+/** What the checker's worker threads ask of the readers beyond ReadOptions (see openInputTasks). */
+export interface ReadInternals {
+  readonly parquetSlices?: boolean;
+  /** Plain local NDJSON files become byte ranges the workers read themselves. */
+  readonly ndjsonRanges?: boolean;
+  readonly allocateChunk?: (bytes: number) => Uint8Array;
+}
+
 /** Options resolved once, plus what every reader shares while one `openInputs` runs. */
 export class ReadContext {
   readonly chunkBytes: number;
@@ -30,12 +38,21 @@ export class ReadContext {
   readonly stdin: NodeJS.ReadableStream | undefined;
   /** Inputs already read (real paths, s3://bucket/key): one named twice is read once. */
   readonly seen = new Set<string>();
+  /** Local Parquet files become slices for worker threads instead of decoded rows (see openInputTasks). */
+  readonly parquetSlices: boolean;
+  /** Plain local NDJSON files become ranges for worker threads instead of chunks (see openInputTasks). */
+  readonly ndjsonRanges: boolean;
+  /** Storage for NDJSON chunks (see NdjsonChunker); by default each chunk owns a fresh ArrayBuffer. */
+  readonly allocateChunk: ((bytes: number) => Uint8Array) | undefined;
   private readonly options: ReadOptions;
   private lastProgress = Number.NEGATIVE_INFINITY;
   private s3Client: S3Client | undefined;
 
-  constructor(options: ReadOptions) {
+  constructor(options: ReadOptions, internal: ReadInternals = {}) {
     this.options = options;
+    this.parquetSlices = internal.parquetSlices ?? false;
+    this.allocateChunk = internal.allocateChunk;
+    this.ndjsonRanges = internal.ndjsonRanges ?? false;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.columns = options.columns ?? ENVELOPE_COLUMNS;

@@ -1,9 +1,9 @@
 import { ReadContext } from './context.js';
 import { readLocal } from './local.js';
 import { readByteStream } from './stream.js';
-import type { ReadOptions, RecordChunk } from './types.js';
+import type { ReaderOutput, ReadOptions, RecordChunk } from './types.js';
 
-export type { InputProblem, ReadOptions, RecordChunk } from './types.js';
+export type { InputProblem, NdjsonRange, ParquetSlice, ReaderOutput, ReadOptions, RecordChunk } from './types.js';
 export { ENVELOPE_COLUMNS } from './context.js';
 export { DEFAULT_CHUNK_BYTES, DEFAULT_MAX_LINE_BYTES, NdjsonChunker } from './ndjson.js';
 
@@ -30,7 +30,30 @@ export const STDIN_SOURCE = 'stdin';
  * }
  */
 export async function* openInputs(specs: readonly string[], options: ReadOptions = {}): AsyncGenerator<RecordChunk, void, undefined> {
-  const ctx = new ReadContext(options);
+  for await (const output of readInputs(specs, new ReadContext(options))) {
+    if (output.kind === 'parquet-slice' || output.kind === 'ndjson-range') throw new Error(`internal: ${output.kind} from openInputs`);
+    yield output;
+  }
+}
+
+/**
+ * {@link openInputs} for the checker's worker threads: the same records and
+ * problems, but a local Parquet file comes as slices (its footer read and
+ * checked here) and a plain (not gzipped) local NDJSON file as byte ranges,
+ * which the workers read, classify and count themselves.
+ * Parquet on S3 still comes as decoded rows. `allocateChunk` gives NDJSON
+ * chunks their storage (slots of a SharedArrayBuffer the workers read in
+ * place), instead of a fresh ArrayBuffer each.
+ */
+export async function* openInputTasks(
+  specs: readonly string[],
+  options: ReadOptions = {},
+  internals: { readonly allocateChunk?: (bytes: number) => Uint8Array } = {},
+): AsyncGenerator<ReaderOutput, void, undefined> {
+  yield* readInputs(specs, new ReadContext(options, { ...internals, parquetSlices: true, ndjsonRanges: true }));
+}
+
+async function* readInputs(specs: readonly string[], ctx: ReadContext): AsyncGenerator<ReaderOutput, void, undefined> {
   let stdinRead = false;
   for (const spec of specs) {
     ctx.throwIfAborted();
@@ -51,7 +74,7 @@ export async function* openInputs(specs: readonly string[], options: ReadOptions
   }
 }
 
-async function* readStdin(ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readStdin(ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   const stream = ctx.stdin ?? process.stdin;
   if (isTerminal(stream)) {
     ctx.problem(STDIN_SOURCE, 'stdin is a terminal, not a pipe; pipe events in (e.g. `zcat events.gz | tripline dq check -`) or pass file paths', false);

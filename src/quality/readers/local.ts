@@ -3,9 +3,9 @@ import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises
 import { isAbsolute, join, posix } from 'node:path';
 import globToRegExp from 'glob-to-regexp';
 import { FILE_READ_BYTES, type ReadContext } from './context.js';
-import { fileAsyncBuffer, readParquet } from './parquet.js';
+import { fileAsyncBuffer, parquetSlices, readParquet } from './parquet.js';
 import { readByteStream } from './stream.js';
-import type { RecordChunk } from './types.js';
+import type { ReaderOutput } from './types.js';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -23,7 +23,7 @@ export function isSkippedName(name: string): boolean {
 }
 
 /** Reads a local path: a file, a directory (every file below it) or a glob. */
-export async function* readLocal(spec: string, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+export async function* readLocal(spec: string, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   let stats: Stats;
   try {
     stats = await stat(spec);
@@ -42,7 +42,7 @@ export async function* readLocal(spec: string, ctx: ReadContext): AsyncGenerator
   yield* readFile(spec, stats, ctx);
 }
 
-async function* readDirectory(dir: string, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readDirectory(dir: string, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   let files = 0;
   for await (const file of walk(dir, ctx, Number.POSITIVE_INFINITY)) {
     files += 1;
@@ -53,7 +53,7 @@ async function* readDirectory(dir: string, ctx: ReadContext): AsyncGenerator<Rec
   }
 }
 
-async function* readGlob(spec: string, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readGlob(spec: string, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   const normalized = posix.normalize(spec);
   const segments = normalized.split('/');
   const firstMagic = segments.findIndex((segment) => isGlob(segment));
@@ -122,7 +122,7 @@ async function* walk(
 }
 
 /** Reads one local file (or FIFO, e.g. `<(zcat x.gz)`): NDJSON, gzip or Parquet, told by its bytes. */
-async function* readFile(path: string, stats: Stats, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readFile(path: string, stats: Stats, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   ctx.throwIfAborted();
   if (stats.isFile()) {
     const real = await realpath(path).catch(() => path);
@@ -145,7 +145,7 @@ async function* readFile(path: string, stats: Stats, ctx: ReadContext): AsyncGen
       {
         source: path,
         stream,
-        ...(stats.isFile() ? { size: stats.size } : {}),
+        ...(stats.isFile() ? { size: stats.size, path } : {}),
         parquet: stats.isFile()
           ? () => readParquetFile(path, ctx)
           : 'Parquet, which needs random access that a pipe cannot give; save it to a file and pass its path',
@@ -158,7 +158,7 @@ async function* readFile(path: string, stats: Stats, ctx: ReadContext): AsyncGen
   }
 }
 
-async function* readParquetFile(path: string, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readParquetFile(path: string, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -168,7 +168,9 @@ async function* readParquetFile(path: string, ctx: ReadContext): AsyncGenerator<
   }
   try {
     const { size } = await handle.stat();
-    yield* readParquet(path, fileAsyncBuffer(handle, size), ctx);
+    // For worker threads, only the footer is read here; each worker reads its slices itself.
+    if (ctx.parquetSlices) yield* parquetSlices(path, path, fileAsyncBuffer(handle, size), ctx);
+    else yield* readParquet(path, fileAsyncBuffer(handle, size), ctx);
   } finally {
     await handle.close();
   }

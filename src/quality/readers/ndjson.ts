@@ -47,12 +47,24 @@ export class NdjsonChunker {
   /** Bytes before the BOM check could be made (a stream may start with 1-byte reads). */
   private head: Uint8Array | undefined = new Uint8Array(0);
 
+  /** Where a chunk's bytes go (by default a fresh ArrayBuffer of its own). */
+  private readonly allocate: (bytes: number) => Uint8Array;
+
   constructor(
     readonly source: string,
-    options: { readonly chunkBytes?: number; readonly maxLineBytes?: number } = {},
+    options: {
+      readonly chunkBytes?: number;
+      readonly maxLineBytes?: number;
+      /**
+       * Storage for a chunk of `bytes` (exactly that long), e.g. a reused
+       * slot of a SharedArrayBuffer; the chunk then does not own its buffer.
+       */
+      readonly allocate?: (bytes: number) => Uint8Array;
+    } = {},
   ) {
     this.chunkBytes = Math.max(1, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
     this.maxLineBytes = Math.max(1, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+    this.allocate = options.allocate ?? ((bytes) => new Uint8Array(bytes));
   }
 
   /** Bytes held back: whole lines not yet emitted plus the start of the current line. */
@@ -178,7 +190,7 @@ export class NdjsonChunker {
 
   private flush(out: RecordChunk[]): void {
     if (this.readyBytes === 0) return;
-    out.push({ kind: 'ndjson', source: this.source, data: concat(this.ready, this.readyBytes) });
+    out.push({ kind: 'ndjson', source: this.source, data: concat(this.ready, this.readyBytes, this.allocate(this.readyBytes)) });
     this.ready = [];
     this.readyBytes = 0;
   }
@@ -217,8 +229,7 @@ function blankRange(bytes: Uint8Array, start: number, end: number): boolean {
 }
 
 /** A fresh array with its own ArrayBuffer (never Node's shared pool). */
-function concat(pieces: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
+function concat(pieces: readonly Uint8Array[], total: number, out: Uint8Array = new Uint8Array(total)): Uint8Array {
   let offset = 0;
   for (const piece of pieces) {
     out.set(piece, offset);

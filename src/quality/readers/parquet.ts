@@ -10,9 +10,10 @@ import {
   type ParquetParsers,
 } from 'hyparquet';
 import type { ReadContext } from './context.js';
+import { snappyDecompress } from './snappy-wasm.js';
 import { formatCount } from './ndjson.js';
 import { plural } from './stream.js';
-import type { RecordChunk } from './types.js';
+import type { ParquetSlice, RecordChunk } from './types.js';
 
 /**
  * Rows per `rows` chunk. A row group larger than this is read in slices when
@@ -26,10 +27,14 @@ const TIME_FIELDS = new Set(['timestamp', 'receivedAt', 'sentAt']);
 /** Envelope fields that are objects: Firehose writes them as structs or maps, other writers as JSON text. */
 const OBJECT_FIELDS = new Set(['properties', 'context']);
 
-/** Codecs hyparquet decodes itself, plus the two Node's zlib adds. */
-const COMPRESSORS: Compressors = {
+/**
+ * Codecs hyparquet decodes itself, plus the two Node's zlib adds; SNAPPY in
+ * WebAssembly (hyparquet's own decoder when that fails, for its error).
+ */
+export const COMPRESSORS: Compressors = {
   GZIP: (input) => unzipSync(input),
   BROTLI: (input) => brotliDecompressSync(input),
+  SNAPPY: (input, outputLength) => snappyDecompress(input, outputLength),
 };
 const READABLE_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI']);
 
@@ -38,7 +43,7 @@ const READABLE_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'BROTLI']);
  * to ISO-8601 text, as they are in NDJSON: no Date per value (profiling
  * showed Date creation and toISOString as the largest costs after decoding).
  */
-const PARSERS: Partial<ParquetParsers> = {
+export const PARSERS: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (millis) => isoFromMillis(Number(millis)),
   timestampFromMicroseconds: (micros) => isoFromMillis(Number(micros / 1000n)),
   timestampFromNanoseconds: (nanos) => isoFromMillis(Number(nanos / 1_000_000n)),
@@ -57,46 +62,9 @@ export async function* readParquet(
   ctx: ReadContext,
   options: { readonly footerFetchBytes?: number } = {},
 ): AsyncGenerator<RecordChunk> {
-  let metadata: FileMetaData;
-  try {
-    metadata = await parquetMetadataAsync(file, options.footerFetchBytes === undefined ? {} : { initialFetchSize: options.footerFetchBytes });
-  } catch (error) {
-    if (ctx.isAbort(error)) throw error;
-    ctx.problem(
-      source,
-      error instanceof SliceReadError
-        ? `cannot read: ${error.message}`
-        : `not a readable Parquet file (${messageOf(error)}); it may be cut short or still being written — copy it again`,
-      false,
-    );
-    return;
-  }
-  const fileColumns = parquetSchema(metadata).children.map((child) => child.element.name);
-  const mapping = matchColumns(ctx.columns, fileColumns);
-  if (mapping.length === 0) {
-    ctx.problem(
-      source,
-      `has none of the columns read (${ctx.columns.join(', ')}); its columns are ${fileColumns.join(', ') || '(none)'} — is it an event export?`,
-      false,
-    );
-    return;
-  }
-  const wanted = mapping.map(([fileName]) => fileName);
-  const codecs = unreadableCodecs(metadata, wanted);
-  if (codecs.length > 0) {
-    ctx.problem(
-      source,
-      `Parquet pages compressed with ${codecs.join(', ')}, which tripline cannot read; rewrite it with SNAPPY or GZIP (Firehose's Parquet conversion offers both)`,
-      false,
-    );
-    return;
-  }
-
-  const totalRows = Number(metadata.num_rows);
-  if (totalRows === 0) {
-    ctx.problem(source, 'no records: the Parquet file has 0 rows; nothing to check', false);
-    return;
-  }
+  const opened = await openParquet(source, file, ctx, options);
+  if (opened === undefined) return;
+  const { metadata, mapping, wanted, totalRows } = opened;
   const groups = metadata.row_groups;
   let groupStart = 0;
   let rowsRead = 0;
@@ -112,16 +80,7 @@ export async function* readParquet(
       while (rowStart < start + groupRows) {
         ctx.throwIfAborted();
         const rowEnd = Math.min(rowStart + sliceRows, start + groupRows);
-        const raw = await parquetReadObjects({
-          file,
-          metadata,
-          columns: wanted,
-          rowStart,
-          rowEnd,
-          compressors: COMPRESSORS,
-          parsers: PARSERS,
-          useOffsetIndex: sliceRows < groupRows,
-        });
+        const raw = await readParquetRows(file, metadata, wanted, rowStart, rowEnd, sliceRows < groupRows);
         rowsRead += raw.length;
         for (let i = 0; i < raw.length; i += PARQUET_SLICE_ROWS) {
           const rows = raw.slice(i, i + PARQUET_SLICE_ROWS).map((row) => toRecord(row, mapping));
@@ -133,13 +92,157 @@ export async function* readParquet(
       }
     } catch (error) {
       if (ctx.isAbort(error)) throw error;
-      const lost = start + groupRows - rowStart;
-      failures.push(`row group ${index + 1} of ${groups.length} could not be read (${messageOf(error)}): ${formatCount(lost)} ${plural(lost, 'row')} not counted`);
+      failures.push(rowGroupFailure(index, groups.length, error, start + groupRows - rowStart));
     }
   }
   // Reported once the other groups are read, so `partial` says whether any rows counted.
-  for (const failure of failures) {
-    ctx.problem(source, `${failure}; the other row groups are — the file may be damaged, copy it again`, rowsRead > 0);
+  for (const failure of failures) ctx.problem(source, damagedFileMessage(failure), rowsRead > 0);
+}
+
+/** What a Parquet file is read with, once its footer checks out. */
+interface OpenedParquet {
+  readonly metadata: FileMetaData;
+  /** [file column, output name] pairs. */
+  readonly mapping: [string, string][];
+  /** The file columns read. */
+  readonly wanted: string[];
+  readonly totalRows: number;
+}
+
+/**
+ * Reads and checks a Parquet file's footer: readable, has some of the
+ * columns asked for, only codecs tripline decodes, some rows. Each failure
+ * is reported as a problem (undefined then).
+ */
+async function openParquet(
+  source: string,
+  file: AsyncBuffer,
+  ctx: ReadContext,
+  options: { readonly footerFetchBytes?: number },
+): Promise<OpenedParquet | undefined> {
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file, options.footerFetchBytes === undefined ? {} : { initialFetchSize: options.footerFetchBytes });
+  } catch (error) {
+    if (ctx.isAbort(error)) throw error;
+    ctx.problem(
+      source,
+      error instanceof SliceReadError
+        ? `cannot read: ${error.message}`
+        : `not a readable Parquet file (${messageOf(error)}); it may be cut short or still being written — copy it again`,
+      false,
+    );
+    return undefined;
+  }
+  const fileColumns = parquetSchema(metadata).children.map((child) => child.element.name);
+  const mapping = matchColumns(ctx.columns, fileColumns);
+  if (mapping.length === 0) {
+    ctx.problem(
+      source,
+      `has none of the columns read (${ctx.columns.join(', ')}); its columns are ${fileColumns.join(', ') || '(none)'} — is it an event export?`,
+      false,
+    );
+    return undefined;
+  }
+  const wanted = mapping.map(([fileName]) => fileName);
+  const codecs = unreadableCodecs(metadata, wanted);
+  if (codecs.length > 0) {
+    ctx.problem(
+      source,
+      `Parquet pages compressed with ${codecs.join(', ')}, which tripline cannot read; rewrite it with SNAPPY or GZIP (Firehose's Parquet conversion offers both)`,
+      false,
+    );
+    return undefined;
+  }
+
+  const totalRows = Number(metadata.num_rows);
+  if (totalRows === 0) {
+    ctx.problem(source, 'no records: the Parquet file has 0 rows; nothing to check', false);
+    return undefined;
+  }
+  return { metadata, mapping, wanted, totalRows };
+}
+
+/** Rows `[rowStart, rowEnd)` of a Parquet file, the columns `wanted`, as hyparquet objects keyed by file column. */
+export function readParquetRows(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  wanted: readonly string[],
+  rowStart: number,
+  rowEnd: number,
+  useOffsetIndex: boolean,
+): Promise<Record<string, unknown>[]> {
+  return parquetReadObjects({
+    file,
+    metadata,
+    columns: [...wanted],
+    rowStart,
+    rowEnd,
+    compressors: COMPRESSORS,
+    parsers: PARSERS,
+    useOffsetIndex,
+  });
+}
+
+/** `row group 3 of 9 could not be read (…): 1,204 rows not counted`. */
+export function rowGroupFailure(index: number, groups: number, error: unknown, lost: number): string {
+  return `row group ${index + 1} of ${groups} could not be read (${messageOf(error)}): ${formatCount(lost)} ${plural(lost, 'row')} not counted`;
+}
+
+/** The problem a row-group failure makes, once the file's other groups are read. */
+export function damagedFileMessage(failure: string): string {
+  return `${failure}; the other row groups are — the file may be damaged, copy it again`;
+}
+
+/**
+ * A local Parquet file as slices for worker threads: the footer is read and
+ * checked here (its problems are reported here), the rows are not. Groups
+ * are cut in slices of at most {@link PARQUET_SLICE_ROWS} rows, so both
+ * cores share a file and a worker never holds more than a slice's rows.
+ */
+export async function* parquetSlices(source: string, path: string, file: AsyncBuffer, ctx: ReadContext): AsyncGenerator<ParquetSlice> {
+  const opened = await openParquet(source, file, ctx, {});
+  if (opened === undefined) return;
+  const { metadata, mapping, wanted, totalRows } = opened;
+  const groups = metadata.row_groups;
+  const slices: ParquetSlice[] = [];
+  let groupStart = 0;
+  for (const [index, group] of groups.entries()) {
+    const groupRows = Number(group.num_rows);
+    const start = groupStart;
+    groupStart += groupRows;
+    if (groupRows === 0) continue;
+    // With offset indexes, the slices readParquet reads (only their pages are fetched; a failure
+    // loses the rest of the group from the same row). Without, the group whole: a slice would
+    // fetch and decode every page up to its end anyway (DuckDB and others write one page per
+    // column chunk), and the group stands or falls as one.
+    const wholeGroup = !hasOffsetIndexes(group.columns, wanted);
+    const count = wholeGroup ? 1 : Math.ceil(groupRows / PARQUET_SLICE_ROWS);
+    const cut = (k: number): number => (wholeGroup ? k * groupRows : Math.min(groupRows, k * PARQUET_SLICE_ROWS));
+    for (let k = 0; k < count; k++) {
+      slices.push({
+        kind: 'parquet-slice',
+        source,
+        path,
+        group: index,
+        groups: groups.length,
+        groupStart: start,
+        groupRows,
+        rowStart: start + cut(k),
+        rowEnd: start + cut(k + 1),
+        wholeGroup,
+        useOffsetIndex: !wholeGroup && groupRows > PARQUET_SLICE_ROWS,
+        wanted,
+        mapping,
+        last: false,
+        fileRows: totalRows,
+      });
+    }
+  }
+  for (const [k, slice] of slices.entries()) {
+    ctx.throwIfAborted();
+    yield k === slices.length - 1 ? { ...slice, last: true } : slice;
+    ctx.progress(source, Math.round((file.byteLength * slice.rowEnd) / totalRows), file.byteLength);
   }
 }
 
@@ -206,7 +309,7 @@ function unreadableCodecs(metadata: FileMetaData, wanted: readonly string[]): st
   return [...codecs];
 }
 
-function hasOffsetIndexes(chunks: FileMetaData['row_groups'][number]['columns'], wanted: readonly string[]): boolean {
+export function hasOffsetIndexes(chunks: FileMetaData['row_groups'][number]['columns'], wanted: readonly string[]): boolean {
   return chunks.every(
     (chunk) => chunk.meta_data === undefined || !wanted.includes(chunk.meta_data.path_in_schema[0] ?? '') || chunk.offset_index_offset !== undefined,
   );
@@ -219,11 +322,16 @@ export function toRecord(row: Readonly<Record<string, unknown>>, mapping: readon
     const value: unknown = row[fileName];
     // Parquet has no "absent": Firehose writes a missing field as null.
     if (value === null || value === undefined) continue;
-    if (TIME_FIELDS.has(name)) record[name] = toTime(value);
-    else if (OBJECT_FIELDS.has(name) && typeof value === 'string') record[name] = parseObject(value);
-    else record[name] = plain(value);
+    record[name] = toField(name, value);
   }
   return record;
+}
+
+/** One field of {@link toRecord}: the non-null `value` of the column mapped to envelope `name`. */
+export function toField(name: string, value: unknown): unknown {
+  if (TIME_FIELDS.has(name)) return toTime(value);
+  if (OBJECT_FIELDS.has(name) && typeof value === 'string') return parseObject(value);
+  return plain(value);
 }
 
 /** Dates, INT96 and epoch numbers (s, ms, µs or ns, told by size) to ISO-8601. */

@@ -14,7 +14,7 @@ import { isGlob, isSkippedName } from './local.js';
 import { formatCount } from './ndjson.js';
 import { readParquet, SliceReadError } from './parquet.js';
 import { readByteStream } from './stream.js';
-import type { RecordChunk } from './types.js';
+import type { ReaderOutput } from './types.js';
 
 export interface S3Location {
   readonly bucket: string;
@@ -36,7 +36,7 @@ export function parseS3Url(spec: string): S3Location | undefined {
  * stream through GetObject; Parquet ones are read with ranged GetObjects, so
  * only the footer and the needed column chunks are fetched.
  */
-export async function* readS3(spec: string, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+export async function* readS3(spec: string, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   const location = parseS3Url(spec);
   if (location === undefined || location.bucket === '') {
     ctx.problem(spec, 'not an S3 location; write it as s3://bucket/prefix', false);
@@ -115,7 +115,7 @@ const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
  */
 const S3_FOOTER_FETCH_BYTES = 64 * 1024;
 
-async function* readObject(client: S3Client, object: S3Object, ctx: ReadContext): AsyncGenerator<RecordChunk> {
+async function* readObject(client: S3Client, object: S3Object, ctx: ReadContext): AsyncGenerator<ReaderOutput> {
   const { bucket, key, source } = object;
   if (object.storageClass !== undefined && ARCHIVED.has(object.storageClass)) {
     ctx.problem(source, `archived in ${object.storageClass}; restore it first (aws s3api restore-object) and run again`, false);

@@ -45,3 +45,63 @@ export interface ReadOptions {
   readonly stdin?: NodeJS.ReadableStream;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * What the readers yield inside: chunks, and — only when asked for, by the
+ * checker's worker threads — slices of local Parquet files left for the
+ * workers to read.
+ */
+export type ReaderOutput = RecordChunk | ParquetSlice | NdjsonRange;
+
+/**
+ * A byte range of a local NDJSON file for a worker thread to read and
+ * classify itself: the lines that start in `[start, end)`, cut exactly as
+ * NdjsonChunker cuts them (a BOM at the file's start dropped, blank lines
+ * skipped, a line over `maxLineBytes` counted invalid unread; the last line
+ * may lack its line end). Ranges of a file come in order and cover it.
+ */
+export interface NdjsonRange {
+  readonly kind: 'ndjson-range';
+  readonly source: string;
+  readonly path: string;
+  /** The file's size when it was opened. */
+  readonly size: number;
+  readonly start: number;
+  readonly end: number;
+  /** Where the file's first line starts: 3 after a UTF-8 BOM, else 0. */
+  readonly contentStart: number;
+  readonly maxLineBytes: number;
+  /** The last range of the file. */
+  readonly last: boolean;
+}
+
+/**
+ * A piece of a local Parquet file for a worker thread to read, classify and
+ * count itself (the main thread only reads the footer). Slices of one file
+ * come in order; `wholeGroup` slices stand or fall together, as the rows
+ * of a group read in one go would (the file has no offset index, so a slice
+ * reads the group's column chunks whole anyway).
+ */
+export interface ParquetSlice {
+  readonly kind: 'parquet-slice';
+  readonly source: string;
+  /** The local file. */
+  readonly path: string;
+  readonly group: number;
+  readonly groups: number;
+  readonly groupStart: number;
+  readonly groupRows: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly wholeGroup: boolean;
+  /** Read only the slice's pages through the offset index (as readParquet does for the same slice). */
+  readonly useOffsetIndex: boolean;
+  /** File columns read, and how they map to envelope names. */
+  readonly wanted: readonly string[];
+  readonly mapping: readonly (readonly [string, string])[];
+  /** The last slice of the file. */
+  readonly last: boolean;
+  /** Rows in the whole file. */
+  readonly fileRows: number;
+}
+
