@@ -15,7 +15,9 @@ import {
 import { loadTrackingPlan } from './plan/index.js';
 import { createSharedChunkMemory, useSharedChunkMemory, type SharedMemory } from './plan/dirty-simd.js';
 import { openInputs, openInputTasks } from './readers/index.js';
+import { explainPathError } from './readers/local.js';
 import { formatCount } from './readers/ndjson.js';
+import { readNdjsonRange, TaskFiles } from './task-files.js';
 import { damagedFileMessage, rowGroupFailure } from './readers/parquet.js';
 import { plural } from './readers/stream.js';
 import type { InputProblem, NdjsonRange, ParquetSlice, ReadOptions, RecordChunk } from './readers/types.js';
@@ -186,6 +188,7 @@ async function runOnWorkers(
   >();
   const ranges = new RangeMerge((problem) => readOptions.onProblem?.(problem));
   const sizing = new KeySizing(main);
+  const sized = new Set<string>();
   // Answers are merged in input order, so duplicates are attributed exactly as on one thread.
   const waiting = new Map<number, Answer>();
   const parquet = new ParquetMerge(main, count, (problem) => readOptions.onProblem?.(problem));
@@ -207,7 +210,13 @@ async function runOnWorkers(
       if (next !== undefined) readOptions.onProblem?.(next.problem);
     }
   };
-  const readerOptions: ReadOptions = { ...readOptions, onProblem: (problem) => problems.push({ after: dispatched, problem }) };
+  const readerOptions: ReadOptions = {
+    ...readOptions,
+    onProblem: (problem) => {
+      problems.push({ after: dispatched, problem });
+      reportProblems();
+    },
+  };
   const deliver = (id: number, answer: Answer): void => {
     waiting.set(id, answer);
     for (let ready = waiting.get(nextToMerge); ready !== undefined; ready = waiting.get(nextToMerge)) {
@@ -234,6 +243,7 @@ async function runOnWorkers(
   // Until a worker has loaded the plan (~0.15 s after it starts), this thread classifies chunks itself.
   let workersReady = false;
   let booting: QualityAccumulator | undefined;
+  const localFiles = new TaskFiles();
   const states: QualityAccumulatorState[] = [];
   const finished = workers.map(
     (worker, index) =>
@@ -278,13 +288,30 @@ async function runOnWorkers(
         id++;
         continue;
       }
-      if (!workersReady && chunk.kind !== 'parquet-slice' && chunk.kind !== 'ndjson-range') {
+      if ((chunk.kind === 'ndjson-range' || chunk.kind === 'parquet-slice') && !sized.has(chunk.source)) {
+        sized.add(chunk.source);
+        if (chunk.kind === 'ndjson-range') sizing.bytes(chunk.size);
+        else sizing.rows(chunk.fileRows);
+      }
+      if (!workersReady && chunk.kind !== 'parquet-slice') {
         booting ??= new QualityAccumulator({ ...setup.accumulator, dedup: 'worker' });
-        sent.set(id, { cost: 0, source: chunk.source });
-        const records = accumulateChunk(chunk, classifier, booting);
-        if (chunk.kind === 'ndjson') slots.release(chunk.data);
+        let records = 0;
+        let error: string | undefined;
+        if (chunk.kind === 'ndjson-range') {
+          sent.set(id, { cost: 0, source: chunk.source, range: chunk });
+          try {
+            records = await readNdjsonRange(chunk, localFiles, classifier, booting);
+          } catch (failure) {
+            await localFiles.close();
+            error = explainPathError(failure, chunk.path);
+          }
+        } else {
+          sent.set(id, { cost: 0, source: chunk.source });
+          records = accumulateChunk(chunk, classifier, booting);
+          if (chunk.kind === 'ndjson') slots.release(chunk.data);
+        }
         dispatched = id;
-        deliver(id, { type: 'batch', id, records, batch: booting.takeWorkerBatch() });
+        deliver(id, { type: 'batch', id, records, batch: booting.takeWorkerBatch(), ...(error === undefined ? {} : { error }) });
         id++;
         continue;
       }
@@ -302,11 +329,9 @@ async function runOnWorkers(
       dispatched = id;
       const worker = workers[target];
       if (chunk.kind === 'parquet-slice') {
-        if (chunk.rowStart === 0) sizing.rows(chunk.fileRows);
         sent.set(id, { cost, source: chunk.source, slice: chunk });
         worker?.postMessage({ type: 'slice', id, slice: chunk } satisfies ToWorker);
       } else if (chunk.kind === 'ndjson-range') {
-        if (chunk.start === 0) sizing.bytes(chunk.size);
         sent.set(id, { cost, source: chunk.source, range: chunk });
         worker?.postMessage({ type: 'range', id, range: chunk } satisfies ToWorker);
       } else {
@@ -331,6 +356,7 @@ async function runOnWorkers(
     if (booting !== undefined) main.merge(booting.toState());
     for (const state of states) main.merge(state);
   } finally {
+    await localFiles.close();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

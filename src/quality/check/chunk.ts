@@ -89,12 +89,12 @@ function scanLines(
 }
 
 /**
- * Lines are read a block of about 64 KiB at a time: a block's text is an
+ * Lines are read a block of about 32 KiB at a time: a block's text is an
  * ordinary young string, dead before the next scavenge most of the time. A
  * chunk-sized text (~1 MB) lived through scavenges, was promoted, and piled
  * up in the old generation until a full GC: ~75 MB of RSS a worker.
  */
-const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = 32 * 1024;
 
 function scanBlock(
   bytes: Uint8Array,

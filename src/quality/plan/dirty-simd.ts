@@ -130,7 +130,12 @@ function simdModule(): WasmModule | undefined {
 export function dirtyFinderFor(memory: SharedMemory): ((bytes: Uint8Array) => number[]) | undefined {
   const module = simdModule();
   if (module === undefined) return undefined;
-  const instance = new wasm.Instance(module, { env: { memory } });
+  let instance: { readonly exports: Record<string, unknown> };
+  try {
+    instance = new wasm.Instance(module, { env: { memory } });
+  } catch {
+    return undefined; // a memory past the module's limit (1 GiB): the JavaScript scan does it
+  }
   const exported = instance.exports['find'];
   if (typeof exported !== 'function') return undefined;
   const find = (i: number, end: number): number => Number(Reflect.apply(exported, undefined, [i, end]));
