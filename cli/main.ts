@@ -13,7 +13,7 @@ import type { CommandResult } from './commands/result.js';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const program = new Command('tripline')
-  .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging, data quality, DLQ recovery.')
+  .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging and data quality.')
   .version(process.env['npm_package_version'] ?? '0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
