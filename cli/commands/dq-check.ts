@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as z from 'zod/mini';
 import '../../src/zod-config.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadQualityConfig } from '../../src/config/index.js';
 import { InputError } from '../../src/errors.js';
 import { renderQualityReport } from '../../src/quality/render.js';
 import { runQualityCheck } from '../../src/quality/run.js';
@@ -33,15 +33,7 @@ export async function runDqCheck(inputs: readonly string[], rawOptions: Record<s
   }
   const options = parsed.data;
   if (inputs.length === 0) throw new InputError('name at least one input: a file, a directory, a glob, "-" for stdin or s3://bucket/prefix');
-  const { config } = await loadConfig({ env: process.env, cwd: process.cwd(), ...(options.config ? { file: options.config } : {}) }).catch(
-    (error: unknown) => {
-      // No config and no paging env vars is fine here: the quality defaults apply.
-      if (options.config === undefined && error instanceof Error && error.message.startsWith('no receiver')) return { config: undefined };
-      throw error;
-    },
-  );
-  const { QualitySectionSchema } = await import('../../src/config/quality.js');
-  const quality = config?.quality ?? QualitySectionSchema.parse({});
+  const quality = await loadQualityConfig({ env: process.env, cwd: process.cwd(), ...(options.config ? { file: options.config } : {}) });
 
   const problems: InputProblem[] = [];
   const progress = process.stderr.isTTY ? progressLine() : undefined;

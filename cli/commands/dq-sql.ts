@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as z from 'zod/mini';
 import '../../src/zod-config.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadQualityConfig } from '../../src/config/index.js';
 import type { QualitySection } from '../../src/config/quality.js';
 import { InputError } from '../../src/errors.js';
 import { loadTrackingPlan } from '../../src/quality/plan/index.js';
@@ -39,15 +39,7 @@ export async function loadQualityInputs(options: {
   readonly config?: string | undefined;
   readonly schemas?: string | undefined;
 }): Promise<{ quality: QualitySection; plan: TrackingPlan }> {
-  const { config } = await loadConfig({ env: process.env, cwd: process.cwd(), ...(options.config ? { file: options.config } : {}) }).catch(
-    (error: unknown) => {
-      // No config and no paging env vars is fine here: the quality defaults apply.
-      if (options.config === undefined && error instanceof Error && error.message.startsWith('no receiver')) return { config: undefined };
-      throw error;
-    },
-  );
-  const { QualitySectionSchema } = await import('../../src/config/quality.js');
-  const quality = config?.quality ?? QualitySectionSchema.parse({});
+  const quality = await loadQualityConfig({ env: process.env, cwd: process.cwd(), ...(options.config ? { file: options.config } : {}) });
   const plan = await loadTrackingPlan(options.schemas ?? quality.trackingPlan, { pii: { enabled: quality.pii.enabled } });
   return { quality, plan };
 }

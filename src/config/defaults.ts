@@ -3,6 +3,9 @@ import { ConfigError } from '../errors.js';
 import type { ReceiverConfig } from './paging.js';
 import type { Config } from './schema.js';
 
+/** No config file and no receiver in the environment: paging cannot work, other commands can. */
+export class NoReceiverError extends ConfigError {}
+
 function isSet(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
@@ -23,7 +26,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv): Config {
     ...(isSet(env['SLACK_BOT_TOKEN']) && isSet(channel) ? { slack: { channel: channel.trim() } } : {}),
   };
   if (receiver.pagerduty === undefined && receiver.slack === undefined) {
-    throw new ConfigError(
+    throw new NoReceiverError(
       'no receiver: set PAGERDUTY_ROUTING_KEY (and/or SLACK_BOT_TOKEN + SLACK_CHANNEL), or provide tripline.config.yaml (TRIPLINE_CONFIG_FILE / TRIPLINE_CONFIG)',
     );
   }

@@ -30,8 +30,8 @@ export { QualitySectionSchema, QualityThresholdsSchema, type QualitySection, typ
 export { SecretRefSchema, describeSecretRef, type SecretRef } from './secret-ref.js';
 export { SecretResolver, type SecretResolverOptions } from './secrets.js';
 export { parseConfigJson, parseConfigText, validateConfig } from './parse.js';
-export { loadConfig, CONFIG_FILE_NAME, type LoadConfigOptions, type LoadedConfig } from './load.js';
-export { defaultConfig } from './defaults.js';
+export { loadConfig, loadQualityConfig, CONFIG_FILE_NAME, type LoadConfigOptions, type LoadedConfig } from './load.js';
+export { defaultConfig, NoReceiverError } from './defaults.js';
 export { regexSourceOf } from './pattern.js';
 export { RUNBOOK_PLACEHOLDERS, parseRunbookTemplate, runbookTemplateProblems, isHttpUrl } from './runbook-template.js';
 export { formatPath, type ConfigIssue } from './issues.js';

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { defaultConfig } from './defaults.js';
+import { defaultConfig, NoReceiverError } from './defaults.js';
 import { parseConfigText } from './parse.js';
+import { QualitySectionSchema, type QualitySection } from './quality.js';
 import type { Config } from './schema.js';
 
 /** The file the CLI picks up from its working directory. */
@@ -92,4 +93,17 @@ async function readIfExists(file: string, shown: string): Promise<string | undef
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * The `quality:` section, for commands that need no paging: without a config
+ * file and without receivers in the environment, the section's defaults.
+ */
+export async function loadQualityConfig(opts: LoadConfigOptions): Promise<QualitySection> {
+  try {
+    return (await loadConfig(opts)).config.quality;
+  } catch (error) {
+    if (opts.file === undefined && error instanceof NoReceiverError) return QualitySectionSchema.parse({});
+    throw error;
+  }
 }
