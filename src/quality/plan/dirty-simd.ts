@@ -21,6 +21,7 @@
  */
 
 import { findDirtyBytes } from './json-text.js';
+import { name, section, uleb } from '../wasm-encoding.js';
 
 /*
  * The WebAssembly API as used here. Node 20 has it all; the project's type
@@ -77,11 +78,9 @@ function moduleBytes(): Uint8Array {
     0x20, I, // local.get $i
     0x0b, // end
   ];
-  const code = [0x01, ...leb(body.length), ...body];
-  const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
-  const imports = [0x01, ...name('env'), ...name('memory'), 0x02, 0x03, 0x00, ...leb(MAX_PAGES)]; // shared memory, min 0
+  const code = [0x01, ...uleb(body.length), ...body];
+  const imports = [0x01, ...name('env'), ...name('memory'), 0x02, 0x03, 0x00, ...uleb(MAX_PAGES)]; // shared memory, min 0
   const exports = [0x01, ...name('find'), 0x00, 0x00];
-  const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f]),
@@ -92,16 +91,6 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
 
 /** The largest shared memory the module accepts: 1 GiB (16,384 pages of 64 KiB). */
 const MAX_PAGES = 16_384;

@@ -12,6 +12,7 @@
  * which gives the page or the error that would have been given without it.
  */
 import { snappyUncompress } from 'hyparquet';
+import { name, section, uleb } from '../wasm-encoding.js';
 
 // Locals: params 0-3, then the declared i32 locals.
 const IN = 0;
@@ -186,8 +187,6 @@ function moduleBytes(): Uint8Array {
   const code = body();
   const locals = [0x01, 0x07, 0x7f]; // seven i32 locals
   const fn = [...locals, ...code];
-  const name = (s: string): number[] => [s.length, ...Buffer.from(s, 'latin1')];
-  const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]),
@@ -198,16 +197,6 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
 
 function sleb(n: number): number[] {
   const out: number[] = [];
