@@ -13,7 +13,7 @@ import type { CommandResult } from './commands/result.js';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const program = new Command('tripline')
-  .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging and data quality.')
+  .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging, data quality, pipeline health and DLQ recovery.')
   .version(process.env['npm_package_version'] ?? '0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
@@ -185,6 +185,16 @@ dq.command('athena')
     const { runDqAthena } = await import('./commands/dq-athena.js');
     finish(await runDqAthena(options));
   });
+
+// ── commands: dlq (src/aws/redrive) ──
+
+// ── commands: runbook (src/runbooks) ──
+
+// ── commands: alarms (rules/alarms) ──
+
+// ── commands: tui (cli/tui) ──
+
+// ── commands: sandbox, summary ──
 
 function finish(result: CommandResult): void {
   if (result.stdout !== undefined) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);

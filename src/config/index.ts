@@ -24,6 +24,17 @@ export {
   type InsufficientDataPolicy,
   type BuiltinLabel,
 } from './paging.js';
+export {
+  PipelineSchema,
+  PipelinesSchema,
+  PipelineThresholdsSchema,
+  ConsoleSectionSchema,
+  alarmPrefixOf,
+  type Pipeline,
+  type Pipelines,
+  type PipelineThresholds,
+  type ConsoleSection,
+} from './pipelines.js';
 export { SlackSectionSchema, type SlackSection } from './slack.js';
 export { NotifySectionSchema, type NotifySection } from './notify.js';
 export { QualitySectionSchema, QualityThresholdsSchema, type QualitySection, type QualityThresholds } from './quality.js';

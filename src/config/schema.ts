@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../zod-config.js';
 import { NotifySectionSchema } from './notify.js';
 import { PagingSchema } from './paging.js';
+import { ConsoleSectionSchema, PipelinesSchema } from './pipelines.js';
 import { QualitySectionSchema } from './quality.js';
 import { SlackSectionSchema } from './slack.js';
 
@@ -15,5 +16,8 @@ export const ConfigSchema = z.strictObject({
   slack: z.prefault(SlackSectionSchema, {}),
   notify: z.prefault(NotifySectionSchema, {}),
   quality: z.prefault(QualitySectionSchema, {}),
+  /** The pipelines the console, `dlq` and runbooks watch and act on (name → resources). */
+  pipelines: z._default(PipelinesSchema, {}),
+  console: z.prefault(ConsoleSectionSchema, {}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
