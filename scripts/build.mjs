@@ -25,6 +25,21 @@ const pdjsTransport = {
   },
 };
 
+/**
+ * Ink imports React DevTools (not a dependency) only when DEV=true; in one
+ * bundle that import would run at start-up and fail, so it resolves to a stub.
+ */
+const noDevtools = {
+  name: 'no-react-devtools',
+  setup(b) {
+    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "export default { initialize() {}, connectToDevTools() { throw new Error('React DevTools is not bundled with tripline'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -85,6 +100,7 @@ await build({
   banner: { js: `#!/usr/bin/env node\n${banner.js}` },
   minify: false,
   jsx: 'automatic',
+  plugins: [pdjsTransport, noDevtools],
 });
 await chmod(path.join(root, 'dist/cli/main.js'), 0o755);
 // Worker threads of `tripline dq check`: next to main.js, found by URL at run time.

@@ -33,6 +33,8 @@ export interface MetricWindow {
 /** Reads many metrics at once: the AWS implementation makes one GetMetricData call per 500 queries. */
 export interface MetricsReader {
   read(queries: readonly MetricQuery[], window: MetricWindow): Promise<ReadonlyMap<string, MetricSeries>>;
+  /** GetMetricData calls made so far, when the implementation counts them (the snapshot reports the difference). */
+  readonly calls?: number;
 }
 
 /** A queue, resolved from a name, URL or ARN. */
@@ -125,6 +127,13 @@ export interface PipelineHealth {
   readonly collector?: { readonly requestsPerMinute: Reading; readonly errorRate5xx: Reading; readonly p99LatencyMs: Reading };
   /** Warehouse load (issue 5): last successful Firehose delivery. */
   readonly lastDeliveryAt?: Date;
+  /** Warehouse load: Firehose DeliveryToS3.Success (successful S3 puts / attempts, 0–1), when the pipeline has a Firehose. */
+  readonly deliverySuccessRate?: Reading;
+  /**
+   * The pipeline's thresholds (config `pipelines.<name>.thresholds`) the levels
+   * were computed against; runbook conditions name them as `threshold.<name>`.
+   */
+  readonly thresholds?: Readonly<Record<string, number>>;
 }
 
 /** Everything one console refresh shows. */

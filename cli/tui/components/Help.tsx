@@ -1,0 +1,20 @@
+import { Box, Text } from 'ink';
+import { helpFor, type View } from '../keymap.js';
+
+export interface HelpProps {
+  readonly view: View;
+  readonly readOnly: boolean;
+}
+
+export function Help({ view, readOnly }: HelpProps) {
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+      <Text bold>Keys in {view}</Text>
+      {helpFor(view, readOnly).map((line) => (
+        <Text key={line}>{line}</Text>
+      ))}
+      {readOnly ? <Text color="yellow">Read-only: redrive, cancel, export and runbook runs are switched off.</Text> : null}
+      <Text dimColor>Esc closes this help.</Text>
+    </Box>
+  );
+}
