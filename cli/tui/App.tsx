@@ -23,6 +23,16 @@ export interface AppProps {
   /** Pipeline → DLQ queue name (from the config), for the DLQ view when its stats are not read yet. */
   readonly dlqOf: (pipeline: string) => string | undefined;
   readonly incidentsConfigured: boolean;
+  /** More keys for every view (the sandbox's fault injection); shown in help. Their result goes to the status line. */
+  readonly extraKeys?: readonly ExtraKey[];
+  /** A line under the header (the sandbox says what is broken). */
+  readonly banner?: () => string | undefined;
+}
+
+export interface ExtraKey {
+  readonly key: string;
+  readonly label: string;
+  readonly run: () => Promise<string> | string;
 }
 
 type Modal =
@@ -34,7 +44,7 @@ type Modal =
 
 const DEFAULT_RATE = 10;
 
-export function App({ backend, environment, readOnly, refreshMs, dlqOf, incidentsConfigured }: AppProps) {
+export function App({ backend, environment, readOnly, refreshMs, dlqOf, incidentsConfigured, extraKeys = [], banner }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const width = stdout.columns > 0 ? stdout.columns : 100;
@@ -386,14 +396,18 @@ export function App({ backend, environment, readOnly, refreshMs, dlqOf, incident
     }
     if (modal !== undefined) return; // the prompt or confirmation has the keyboard
     const command = commandFor(input, key, view, readOnly);
-    if (command !== undefined) run(command);
+    if (command !== undefined) return run(command);
+    const extra = extraKeys.find((k) => k.key === input);
+    if (extra !== undefined) perform(extra.label, async () => extra.run());
   };
   useInput(useCallback((input: string, key: Key) => onKey.current(input, key), []));
 
   const now = snapshot?.at ?? new Date();
+  const bannerText = banner?.();
   return (
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} environment={environment} view={view} readOnly={readOnly} refreshing={refreshing} nextDelayMs={nextDelayMs} />
+      {bannerText !== undefined ? <Text color="magenta">{bannerText}</Text> : null}
       {filter !== '' ? <Text color="cyan">filter: {filter} (Esc clears)</Text> : null}
       <Box flexDirection="column" marginTop={1}>
         {view === 'overview' ? <Overview snapshot={snapshot} rows={pipelines} selected={index} width={width} /> : null}
@@ -414,7 +428,7 @@ export function App({ backend, environment, readOnly, refreshMs, dlqOf, incident
         ) : null}
         {view === 'runbook' ? <Runbook alarmName={runbookAlarm ?? ''} runbook={runbook} output={runOutput} height={height} readOnly={readOnly} /> : null}
       </Box>
-      {modal?.kind === 'help' ? <Help view={view} readOnly={readOnly} /> : null}
+      {modal?.kind === 'help' ? <Help view={view} readOnly={readOnly} extra={extraKeys.map((k) => `${k.key.padEnd(10)} ${k.label}`)} /> : null}
       {modal?.kind === 'filter' ? (
         <PromptLine
           label="/"

@@ -174,3 +174,18 @@ export interface AuditEntry {
 export interface AuditSink {
   record(entry: Omit<AuditEntry, 'at' | 'actor'>): Promise<void>;
 }
+
+/** One alarm state change (DescribeAlarmHistory, HistoryItemType StateUpdate). */
+export interface AlarmHistoryItem {
+  readonly alarmName: string;
+  readonly kind: 'metric' | 'composite';
+  readonly at: Date;
+  readonly from: AlarmStateValue;
+  readonly to: AlarmStateValue;
+  readonly reason: string;
+}
+
+export interface AlarmHistoryReader {
+  /** State changes in the window of alarms whose names start with one of the prefixes, oldest first. */
+  history(window: MetricWindow, prefixes: readonly string[]): Promise<readonly AlarmHistoryItem[]>;
+}
