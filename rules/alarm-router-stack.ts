@@ -16,6 +16,8 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ConfigError, InputError } from '../src/errors.js';
+import { routerFailureAlarm } from '../src/pipeline-alarms/definitions.js';
+import { renderMetricAlarm } from './pipeline-alarms.js';
 import alarmStateChangePattern from './alarm-state-change.pattern.json' with { type: 'json' };
 
 /** How alarm state changes reach the router. */
@@ -66,6 +68,8 @@ export interface AlarmRouterStackProps extends StackProps {
   readonly slackThreadTableName?: string;
   /** Subscribed to the topic that says the router itself is failing. */
   readonly failureAlarmEmail?: string;
+  /** The `runbook` tag and link of the router-failures alarm (default: the runbook id `router-failures`). */
+  readonly failureAlarmRunbookUrl?: string;
 }
 
 /**
@@ -139,7 +143,7 @@ export class AlarmRouterStack extends Stack {
       this.rule.addTarget(new LambdaFunction(this.router));
     }
 
-    this.failureTopic = this.createFailureAlarms(props.failureAlarmEmail);
+    this.failureTopic = this.createFailureAlarms(props.failureAlarmEmail, props.failureAlarmRunbookUrl);
 
     if (this.alarmTopic !== undefined) {
       new CfnOutput(this, 'AlarmTopicArn', {
@@ -292,7 +296,7 @@ export class AlarmRouterStack extends Stack {
     return table;
   }
 
-  private createFailureAlarms(email: string | undefined): Topic {
+  private createFailureAlarms(email: string | undefined, runbookUrl: string | undefined): Topic {
     const topic = new Topic(this, 'RouterFailureTopic', {
       topicName: `${this.stackName}-router-failures`,
       displayName: 'tripline alarm router failures',
@@ -300,22 +304,17 @@ export class AlarmRouterStack extends Stack {
     if (email !== undefined) topic.addSubscription(new EmailSubscription(email));
     const notify = new SnsAction(topic);
 
-    const stranded = new Alarm(this, 'RouterFailuresAlarm', {
-      alarmName: `${this.stackName}-router-failures`,
-      alarmDescription:
-        'The alarm router gave up on at least one alarm transition (it is in the failure queue). Pages may be missing: check the router logs, then redrive the queue.',
-      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: 'Maximum',
-        period: Duration.minutes(1),
+    // The watcher watched: the shared definition (src/pipeline-alarms), so `alarms plan` and the sandbox know it too.
+    renderMetricAlarm(
+      this,
+      'RouterFailuresAlarm',
+      routerFailureAlarm({
+        alarmName: `${this.stackName}-router-failures`,
+        queueName: this.failureQueue.queueName,
+        ...(runbookUrl !== undefined ? { runbookUrl } : {}),
       }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    stranded.addAlarmAction(notify);
-    stranded.addOkAction(notify);
+      { alarmActions: [topic.topicArn], okActions: [topic.topicArn] },
+    );
 
     const errors = new Alarm(this, 'RouterErrorsAlarm', {
       alarmName: `${this.stackName}-router-errors`,

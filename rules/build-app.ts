@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../src/errors.js';
 import { AlarmRouterStack, ROUTER_TOPOLOGIES, type RouterTopology } from './alarm-router-stack.js';
 import { configToStackProps } from './config-to-props.js';
+import { addPipelineAlarms, routerRunbook } from './pipeline-alarms-app.js';
 import { addQualityMonitorStack } from './quality-app.js';
 import type { QualityMonitorStack } from './quality-monitor-stack.js';
 
@@ -144,9 +145,18 @@ export async function buildApp(
     slackThreadTableName: fromConfig.slackThreadTableName,
     ssmParameterNames: fromConfig.ssmParameterNames,
     secretIds: fromConfig.secretIds,
+    ...routerRunbook(parsedConfig, settings.stackName),
   });
+  // The configured pipelines' alarms and composites, in the router's stack (rules/pipeline-alarms-app.ts).
+  const pipelineAlarms = await addPipelineAlarms(stack, parsedConfig, (line) => warnings.push(line));
   // Data quality: a second stack, only when a tracking stream is named (rules/quality-app.ts).
-  const qualityStack = await addQualityMonitorStack(app, { env, cwd, config: parsedConfig, warn: (line) => warnings.push(line) });
+  const qualityStack = await addQualityMonitorStack(app, {
+    env,
+    cwd,
+    config: parsedConfig,
+    warn: (line) => warnings.push(line),
+    pipelinesWithAlarms: pipelineAlarms?.pipelines ?? [],
+  });
   for (const line of warnings) warn(line);
   return { app, stack, qualityStack };
 }

@@ -95,6 +95,8 @@ export async function addQualityMonitorStack(
     /** The parsed config (`Config`), or undefined when there is no config file. */
     readonly config: unknown;
     readonly warn: (line: string) => void;
+    /** Pipelines whose quality alarms the router stack creates (rules/pipeline-alarms-app.ts). */
+    readonly pipelinesWithAlarms?: readonly string[];
   },
 ): Promise<QualityMonitorStack | undefined> {
   const settings = readQualitySettings((key) => app.node.tryGetContext(key), options.env, options.cwd);
@@ -114,6 +116,7 @@ export async function addQualityMonitorStack(
     ...(settings.dedupWindowKeys !== undefined ? { dedupWindowKeys: settings.dedupWindowKeys } : {}),
     quarantine: settings.quarantine,
     quality,
+    ...(options.pipelinesWithAlarms !== undefined ? { pipelinesWithAlarms: options.pipelinesWithAlarms } : {}),
   });
 }
 

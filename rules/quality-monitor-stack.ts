@@ -90,6 +90,12 @@ export interface QualityMonitorStackProps extends StackProps {
   readonly maxRecordAge?: Duration;
   /** Alarm period; default 5 minutes. */
   readonly alarmPeriod?: Duration;
+  /**
+   * Pipelines whose quality alarms the router stack already creates from
+   * `pipelines:` in the config (rules/pipeline-alarms.ts, the same names, exact
+   * metric math): for these the monitor creates none.
+   */
+  readonly pipelinesWithAlarms?: readonly string[];
 }
 
 /**
@@ -112,7 +118,8 @@ export class QualityMonitorStack extends Stack {
   readonly stream: IStream;
   readonly failureQueue: Queue;
   readonly quarantineQueue: Queue | undefined;
-  readonly alarms: Readonly<Record<QualityAlarmKind, Alarm>>;
+  /** Undefined when the pipeline alarms own this pipeline's quality alarms (`pipelinesWithAlarms`). */
+  readonly alarms: Readonly<Record<QualityAlarmKind, Alarm>> | undefined;
   readonly pipeline: string;
 
   constructor(scope: Construct, id: string, props: QualityMonitorStackProps) {
@@ -174,7 +181,7 @@ export class QualityMonitorStack extends Stack {
       }),
     );
 
-    this.alarms = this.createAlarms(props, quality, publish);
+    this.alarms = props.pipelinesWithAlarms?.includes(this.pipeline) === true ? undefined : this.createAlarms(props, quality, publish);
 
     new CfnOutput(this, 'MonitorFunctionName', { value: this.monitor.functionName });
     new CfnOutput(this, 'FailureQueueUrl', {

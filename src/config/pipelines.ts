@@ -31,6 +31,12 @@ export const PipelineThresholdsSchema = z.strictObject({
   collector5xxRate: z._default(rate, 0.01),
   /** Collector p99 latency, in milliseconds. */
   collectorP99Ms: z._default(z.number().check(z.gt(0, 'must be more than 0 ms')), 1000),
+  /** Processor Lambda Throttles per 5 minutes; the throttles alarm fires above it three periods running. */
+  processorThrottles: z._default(count, 0),
+  /** Collector traffic-drop band, in standard deviations of the learned pattern: wider is fewer alarms on odd nights. */
+  trafficBandWidth: z._default(z.number().check(z.gt(0, 'must be more than 0 standard deviations')), 3),
+  /** Firehose DeliveryToS3.Success (successful S3 writes / attempts, 0–1); the alarm fires below it three 5-minute periods running. */
+  firehoseSuccessRate: z._default(rate, 1),
 });
 export type PipelineThresholds = z.infer<typeof PipelineThresholdsSchema>;
 
@@ -64,6 +70,21 @@ export const PipelineSchema = z.strictObject({
   /** Alarms whose names start with this belong to the pipeline (default `tripline-<name>-`). */
   alarmPrefix: z.optional(name),
   thresholds: z.prefault(PipelineThresholdsSchema, {}),
+  /**
+   * Link put in the shipped alarms' `runbook` tag and description:
+   * `{runbook}` (the runbook id, e.g. `dlq-redrive`), `{pipeline}`, `{alarmName}`,
+   * `{alarmNameEncoded}`. Default: `paging.defaults.runbookUrl`.
+   */
+  runbookUrl: z.optional(
+    z.string().check(
+      z.superRefine((template, ctx) => {
+        const problem = runbookLinkProblem(template);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+  ),
+  /** Dimensions the quality metrics of this pipeline are published with (default `{ Pipeline: <name> }`). */
+  qualityDimensions: z.optional(z.record(z.string().check(z.minLength(1, 'must not be empty')), name)),
 });
 export type Pipeline = z.infer<typeof PipelineSchema>;
 
@@ -96,6 +117,23 @@ export const PipelinesSchema = z.record(
   PipelineSchema,
 );
 export type Pipelines = z.infer<typeof PipelinesSchema>;
+
+/** Placeholders a pipeline's `runbookUrl` may use; all are known when the alarms are created. */
+export const RUNBOOK_LINK_PLACEHOLDERS = ['runbook', 'pipeline', 'alarmName', 'alarmNameEncoded'] as const;
+
+/** Why a runbook link template is unusable, or undefined when it is fine. */
+export function runbookLinkProblem(template: string): string | undefined {
+  for (const m of template.matchAll(/\{([^{}]*)\}/g)) {
+    if (!(RUNBOOK_LINK_PLACEHOLDERS as readonly string[]).includes(m[1] ?? '')) {
+      return `unknown placeholder ${m[0]}; use ${RUNBOOK_LINK_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`;
+    }
+  }
+  const sample = template.replace(/\{[^{}]*\}/g, 'x');
+  if (!URL.canParse(sample) || !['http:', 'https:'].includes(new URL(sample).protocol)) {
+    return 'must be an absolute http(s) URL, e.g. "https://runbooks.example.com/{runbook}?pipeline={pipeline}"';
+  }
+  return undefined;
+}
 
 /** A pipeline's alarm prefix: its own, or `tripline-<name>-`. */
 export function alarmPrefixOf(name: string, pipeline: Pipeline): string {

@@ -5,3 +5,4 @@ export { activeSilence, type ActiveSilence } from './silence.js';
 export { inhibitingRule, inhibitionSourcesNeeded, tagKeysUsedByInhibition, type Inhibition } from './inhibit.js';
 export { renderRunbookUrl } from './runbook.js';
 export { plan, type PlanContext } from './plan.js';
+export { threadParentFor, threadParentOf, type RoutedDelivery, type ThreadParent } from './thread-parent.js';

@@ -4,11 +4,12 @@ import { SEVERITIES, type AlarmTransition, type Severity } from '../domain/alarm
 import { consoleUrlOf, dedupKeyOf } from '../domain/alarm-links.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { AlarmLabels } from '../domain/labels.js';
-import { inhibitingRule } from './inhibit.js';
+import { inhibitingRule, type Inhibition } from './inhibit.js';
 import { labelsOf } from './labels.js';
 import { routeLabels, type RouteMatch } from './route.js';
 import { renderRunbookUrl } from './runbook.js';
 import { activeSilence } from './silence.js';
+import { threadParentFor, type RoutedDelivery } from './thread-parent.js';
 
 export interface PlanContext {
   readonly now: Date;
@@ -44,8 +45,13 @@ type Muted = NonNullable<Delivery['muted']>;
  *   `ignore` → PagerDuty `resolve`, no Slack; `notify` → PagerDuty
  *   `resolve` and a Slack post (held back by an active silence); `page` →
  *   as ALARM at severity `warning`.
+ *
+ * An ALARM held back by inhibition whose `composite` tag names the inhibiting
+ * alarm (a shipped pipeline alarm while its composite pages) keeps `slack:
+ * false` but carries `threadParent`: the Slack notifier replies in the
+ * composite's thread (or posts plainly when it knows no thread). Never a page.
  */
-export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): Delivery[] {
+export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): RoutedDelivery[] {
   const labels = labelsOf(t);
   const seen = new Set<string>();
   const matches = routeLabels(labels, paging).filter((m) => {
@@ -64,9 +70,11 @@ export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): Deli
     return silence ?? undefined;
   };
   let inhibition: Muted | null | undefined;
+  let inhibitedBy: Inhibition | undefined;
   const inhibited = (): Muted | undefined => {
     if (inhibition === undefined) {
       const hit = inhibitingRule(labels, paging.inhibitRules, ctx.inhibitionSources ?? []);
+      inhibitedBy = hit;
       inhibition =
         hit === undefined
           ? null
@@ -106,6 +114,8 @@ export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): Deli
     }
 
     const runbookUrl = runbookOf(t, paging, m);
+    // One outage, one page: a held-back child of the paging composite still reports, in the composite's Slack thread.
+    const threadParent = muted?.by === 'inhibition' && hasSlack ? threadParentFor(t, inhibitedBy, paging) : undefined;
     return {
       receiver: m.receiver.name,
       transition: t,
@@ -117,6 +127,7 @@ export function plan(t: AlarmTransition, paging: Paging, ctx: PlanContext): Deli
       slack,
       routePath: m.path,
       ...(muted !== undefined ? { muted } : {}),
+      ...(threadParent !== undefined ? { threadParent } : {}),
     };
   });
 }

@@ -24,6 +24,19 @@ export interface FakeAlarm {
   dimensions?: Record<string, string>;
   alarmRule?: string;
   tags?: Record<string, string>;
+  description?: string;
+  // Alarm configuration (DescribeAlarms returns it; PutMetricAlarm sets it):
+  statistic?: string;
+  extendedStatistic?: string;
+  period?: number;
+  evaluationPeriods?: number;
+  datapointsToAlarm?: number;
+  threshold?: number;
+  comparison?: string;
+  treatMissingData?: string;
+  /** Metric-math / anomaly-band queries, as PutMetricAlarm's `Metrics` (then namespace and metricName are not reported). */
+  metrics?: unknown[];
+  thresholdMetricId?: string;
 }
 
 export type CloudWatchFault = 'AccessDenied' | 'Throttling' | 'ExpiredToken';
@@ -36,6 +49,12 @@ export interface CloudWatchServer {
   /** PutMetricData requests, as received. */
   readonly published: { readonly namespace: string; readonly metricData: readonly Record<string, unknown>[] }[];
   failNext(...faults: CloudWatchFault[]): void;
+  /** GetMetricData: the datapoints of one (namespace, metric, dimensions, stat); replaces earlier ones. */
+  setMetric(metric: FakeMetricKey, points: readonly FakeMetricPoint[]): void;
+  /** GetMetricData requests, as received (queries and window). */
+  readonly metricRequests: FakeMetricDataRequest[];
+  /** Answer GetMetricData in pages of at most this many datapoints (with NextToken); undefined: one page. */
+  pageMetricsBy(datapoints: number | undefined): void;
   /** A CloudWatchClient wired to this server with fake credentials. */
   client(): CloudWatchClient;
   close(): Promise<void>;
@@ -53,6 +72,9 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
   const calls: string[] = [];
   const published: CloudWatchServer['published'][number][] = [];
   const faults: CloudWatchFault[] = [];
+  const metricSeries = new Map<string, readonly FakeMetricPoint[]>();
+  const metricRequests: FakeMetricDataRequest[] = [];
+  let metricPageSize: number | undefined;
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -72,6 +94,12 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     const fault = faults.shift();
     if (fault) return sendError(res, fault);
     if (op === 'DescribeAlarms') return send(res, describe(input));
+    if (op === 'GetMetricData') {
+      const request = metricDataRequestOf(input);
+      if (typeof request === 'string') return sendError(res, 'InvalidParameterValue', request);
+      metricRequests.push(request);
+      return send(res, metricDataPage(request, metricSeries, metricPageSize));
+    }
     if (op === 'PutMetricData') {
       const data = Array.isArray(input['MetricData']) ? input['MetricData'] : [];
       if (data.length > 1000) return sendError(res, 'InvalidParameterValue');
@@ -81,6 +109,14 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
       });
       return send(res, {});
     }
+    if (op === 'PutMetricAlarm' || op === 'PutCompositeAlarm') return send(res, putAlarm(op, input));
+    if (op === 'TagResource') {
+      const arn = String(input['ResourceARN'] ?? '');
+      const alarm = [...alarms.values()].find((a) => arnOf(a) === arn);
+      if (!alarm) return sendError(res, 'ResourceNotFound');
+      alarm.tags = { ...alarm.tags, ...tagsIn(input['Tags']) };
+      return send(res, {});
+    }
     if (op === 'ListTagsForResource') {
       const arn = String(input['ResourceARN'] ?? '');
       const alarm = [...alarms.values()].find((a) => arnOf(a) === arn);
@@ -88,6 +124,40 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
       return send(res, { Tags: Object.entries(alarm.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
     }
     return sendError(res, 'InvalidAction');
+  }
+
+  /** PutMetricAlarm / PutCompositeAlarm: create (INSUFFICIENT_DATA, with Tags) or overwrite the configuration (state and tags kept, as AWS does). */
+  function putAlarm(op: string, input: Record<string, unknown>): unknown {
+    const name = String(input['AlarmName'] ?? '');
+    const existing = alarms.get(name);
+    const num = (key: string): number | undefined => (typeof input[key] === 'number' ? input[key] : undefined);
+    const str = (key: string): string | undefined => (typeof input[key] === 'string' ? input[key] : undefined);
+    const dims = Array.isArray(input['Dimensions']) ? (input['Dimensions'] as Record<string, unknown>[]) : undefined;
+    const alarm: FakeAlarm = {
+      name,
+      kind: op === 'PutCompositeAlarm' ? 'composite' : 'metric',
+      state: existing?.state ?? 'INSUFFICIENT_DATA',
+      reason: existing?.reason ?? 'Unchecked: Initial alarm creation',
+      changedAt: existing?.changedAt ?? Date.now(),
+      tags: existing?.tags ?? tagsIn(input['Tags']),
+      ...(str('AlarmDescription') !== undefined ? { description: str('AlarmDescription') } : {}),
+      ...(str('AlarmRule') !== undefined ? { alarmRule: str('AlarmRule') } : {}),
+      ...(str('Namespace') !== undefined ? { namespace: str('Namespace') } : {}),
+      ...(str('MetricName') !== undefined ? { metricName: str('MetricName') } : {}),
+      ...(dims !== undefined ? { dimensions: Object.fromEntries(dims.map((d) => [String(d['Name']), String(d['Value'])])) } : {}),
+      ...(str('Statistic') !== undefined ? { statistic: str('Statistic') } : {}),
+      ...(str('ExtendedStatistic') !== undefined ? { extendedStatistic: str('ExtendedStatistic') } : {}),
+      ...(num('Period') !== undefined ? { period: num('Period') } : {}),
+      ...(num('EvaluationPeriods') !== undefined ? { evaluationPeriods: num('EvaluationPeriods') } : {}),
+      ...(num('DatapointsToAlarm') !== undefined ? { datapointsToAlarm: num('DatapointsToAlarm') } : {}),
+      ...(num('Threshold') !== undefined ? { threshold: num('Threshold') } : {}),
+      ...(str('ComparisonOperator') !== undefined ? { comparison: str('ComparisonOperator') } : {}),
+      ...(str('TreatMissingData') !== undefined ? { treatMissingData: str('TreatMissingData') } : {}),
+      ...(Array.isArray(input['Metrics']) ? { metrics: input['Metrics'] } : {}),
+      ...(str('ThresholdMetricId') !== undefined ? { thresholdMetricId: str('ThresholdMetricId') } : {}),
+    };
+    alarms.set(name, alarm);
+    return {};
   }
 
   function describe(input: Record<string, unknown>): unknown {
@@ -108,15 +178,29 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
       StateReason: a.reason,
       StateUpdatedTimestamp: seconds(a.changedAt),
       StateTransitionedTimestamp: seconds(a.changedAt),
+      ...(a.description !== undefined ? { AlarmDescription: a.description } : {}),
     });
     return {
       MetricAlarms: page
         .filter((a) => a.kind === 'metric')
         .map((a) => ({
           ...common(a),
-          Namespace: a.namespace ?? 'AWS/SQS',
-          MetricName: a.metricName ?? 'ApproximateNumberOfMessagesVisible',
-          Dimensions: Object.entries(a.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
+          ...(a.metrics !== undefined
+            ? { Metrics: a.metrics }
+            : {
+                Namespace: a.namespace ?? 'AWS/SQS',
+                MetricName: a.metricName ?? 'ApproximateNumberOfMessagesVisible',
+                Dimensions: Object.entries(a.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value })),
+              }),
+          ...(a.statistic !== undefined ? { Statistic: a.statistic } : {}),
+          ...(a.extendedStatistic !== undefined ? { ExtendedStatistic: a.extendedStatistic } : {}),
+          ...(a.period !== undefined ? { Period: a.period } : {}),
+          ...(a.evaluationPeriods !== undefined ? { EvaluationPeriods: a.evaluationPeriods } : {}),
+          ...(a.datapointsToAlarm !== undefined ? { DatapointsToAlarm: a.datapointsToAlarm } : {}),
+          ...(a.threshold !== undefined ? { Threshold: a.threshold } : {}),
+          ...(a.comparison !== undefined ? { ComparisonOperator: a.comparison } : {}),
+          ...(a.treatMissingData !== undefined ? { TreatMissingData: a.treatMissingData } : {}),
+          ...(a.thresholdMetricId !== undefined ? { ThresholdMetricId: a.thresholdMetricId } : {}),
         })),
       CompositeAlarms: page
         .filter((a) => a.kind === 'composite')
@@ -135,6 +219,11 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     calls,
     published,
     failNext: (...f) => faults.push(...f),
+    setMetric: (metric, points) => metricSeries.set(metricKeyOf(metric), [...points].sort((a, b) => a.timestamp - b.timestamp)),
+    metricRequests,
+    pageMetricsBy: (datapoints) => {
+      metricPageSize = datapoints;
+    },
     client: () =>
       new CloudWatchClient({
         endpoint,
@@ -146,16 +235,144 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
   };
 }
 
+function tagsIn(raw: unknown): Record<string, string> {
+  if (!Array.isArray(raw)) return {};
+  return Object.fromEntries(
+    raw.filter((t): t is Record<string, unknown> => typeof t === 'object' && t !== null).map((t) => [String(t['Key']), String(t['Value'] ?? '')]),
+  );
+}
+
 function send(res: ServerResponse, body: unknown): void {
   res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
   res.end(JSON.stringify(body));
 }
 
-function sendError(res: ServerResponse, code: CloudWatchFault | 'ResourceNotFound' | 'InvalidAction' | 'InvalidParameterValue'): void {
+function sendError(
+  res: ServerResponse,
+  code: CloudWatchFault | 'ResourceNotFound' | 'InvalidAction' | 'InvalidParameterValue',
+  message = `${code} (test stand-in)`,
+): void {
   const status = code === 'Throttling' ? 400 : code === 'AccessDenied' || code === 'ExpiredToken' ? 403 : 400;
   res.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
     'x-amzn-query-error': `${code};Sender`,
   });
-  res.end(JSON.stringify({ __type: `com.amazonaws.cloudwatch#${code}`, message: `${code} (test stand-in)` }));
+  res.end(JSON.stringify({ __type: `com.amazonaws.cloudwatch#${code}`, message }));
+}
+
+// ── GetMetricData ──
+
+/** Which series a GetMetricData MetricStat reads. */
+export interface FakeMetricKey {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  /** `Maximum`, `Sum`, `Average`, `p99`, … */
+  stat: string;
+}
+
+export interface FakeMetricPoint {
+  /** Epoch milliseconds. */
+  timestamp: number;
+  value: number;
+}
+
+/** One GetMetricData request as the stand-in understood it. */
+export interface FakeMetricDataRequest {
+  readonly queries: readonly (FakeMetricKey & { id: string; period: number })[];
+  /** Epoch milliseconds. */
+  readonly start: number;
+  readonly end: number;
+  readonly scanBy: string | undefined;
+  readonly nextToken: string | undefined;
+}
+
+/** GetMetricData's own limits: at most 500 queries, ids `^[a-z][a-zA-Z0-9_]*$` and unique. */
+const METRIC_QUERIES_MAX = 500;
+const METRIC_ID = /^[a-z][a-zA-Z0-9_]*$/;
+
+function metricKeyOf(key: FakeMetricKey): string {
+  const dims = Object.entries(key.dimensions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${key.namespace}|${key.metricName}|${dims}|${key.stat}`;
+}
+
+/** Validates a GetMetricData body as CloudWatch would; a string is the ValidationError message. */
+function metricDataRequestOf(input: Record<string, unknown>): FakeMetricDataRequest | string {
+  const raw = Array.isArray(input['MetricDataQueries']) ? input['MetricDataQueries'] : [];
+  if (raw.length === 0) return 'MetricDataQueries must not be empty';
+  if (raw.length > METRIC_QUERIES_MAX) return `The collection MetricDataQueries must not have a size greater than ${METRIC_QUERIES_MAX}.`;
+  const start = input['StartTime'];
+  const end = input['EndTime'];
+  // The SDK sends AWS JSON 1.0 timestamps as epoch seconds.
+  if (typeof start !== 'number' || typeof end !== 'number') return 'StartTime and EndTime must be epoch-second numbers';
+  if (end <= start) return 'The parameter StartTime must be less than the parameter EndTime.';
+  const ids = new Set<string>();
+  const queries: (FakeMetricKey & { id: string; period: number })[] = [];
+  for (const q of raw) {
+    const query = typeof q === 'object' && q !== null ? (q as Record<string, unknown>) : {};
+    const id = String(query['Id'] ?? '');
+    if (!METRIC_ID.test(id)) return `Invalid metric data query id: ${id}`;
+    if (ids.has(id)) return `The value ${id} for field Id must be unique.`;
+    ids.add(id);
+    const stat = (query['MetricStat'] ?? {}) as Record<string, unknown>;
+    const metric = (stat['Metric'] ?? {}) as Record<string, unknown>;
+    const dims = Array.isArray(metric['Dimensions']) ? (metric['Dimensions'] as Record<string, unknown>[]) : [];
+    const period = stat['Period'];
+    if (typeof period !== 'number' || period < 1 || (period >= 60 && period % 60 !== 0)) return `Invalid period for ${id}: ${String(period)}`;
+    if (typeof stat['Stat'] !== 'string' || typeof metric['MetricName'] !== 'string' || typeof metric['Namespace'] !== 'string') {
+      return `MetricStat of ${id} needs Metric.Namespace, Metric.MetricName and Stat`;
+    }
+    queries.push({
+      id,
+      namespace: metric['Namespace'],
+      metricName: metric['MetricName'],
+      dimensions: Object.fromEntries(dims.map((d) => [String(d['Name']), String(d['Value'])])),
+      stat: stat['Stat'],
+      period,
+    });
+  }
+  return {
+    queries,
+    start: start * 1000,
+    end: end * 1000,
+    scanBy: typeof input['ScanBy'] === 'string' ? input['ScanBy'] : undefined,
+    nextToken: typeof input['NextToken'] === 'string' ? input['NextToken'] : undefined,
+  };
+}
+
+/**
+ * MetricDataResults in request order. Datapoints in [start, end), oldest first
+ * for TimestampAscending (newest first otherwise, CloudWatch's default). With a
+ * page size, the datapoints of all queries are cut into pages in query order
+ * and NextToken carries the offset.
+ */
+function metricDataPage(
+  request: FakeMetricDataRequest,
+  series: ReadonlyMap<string, readonly FakeMetricPoint[]>,
+  pageSize: number | undefined,
+): Record<string, unknown> {
+  const perQuery = request.queries.map((q) => {
+    const points = (series.get(metricKeyOf(q)) ?? []).filter((p) => p.timestamp >= request.start && p.timestamp < request.end);
+    return request.scanBy === 'TimestampAscending' ? points : [...points].reverse();
+  });
+  const total = perQuery.reduce((n, points) => n + points.length, 0);
+  const from = request.nextToken === undefined ? 0 : Number(request.nextToken);
+  const to = pageSize === undefined ? total : Math.min(total, from + pageSize);
+  let offset = 0;
+  const results = request.queries.map((q, i) => {
+    const points = perQuery[i] ?? [];
+    const page = points.slice(Math.max(0, from - offset), Math.max(0, to - offset));
+    offset += points.length;
+    return {
+      Id: q.id,
+      Label: q.metricName,
+      Timestamps: page.map((p) => p.timestamp / 1000),
+      Values: page.map((p) => p.value),
+      StatusCode: to < total ? 'PartialData' : 'Complete',
+    };
+  });
+  return { MetricDataResults: results, Messages: [], ...(to < total ? { NextToken: String(to) } : {}) };
 }

@@ -112,6 +112,25 @@ export function buildStateThreadReply(delivery: Delivery): { text: string } {
 }
 
 /**
+ * A child alarm's state change as a reply in its composite's thread: the
+ * composite already paged, so the child is news for the thread, not the channel.
+ *
+ * @example buildChildThreadReply(dlqDelivery).text
+ * // '🔴 *tripline-web-dlq-depth* is in *ALARM* since <!date^…>.\n…reason…'
+ */
+export function buildChildThreadReply(delivery: Delivery, options: MessageOptions = {}): { text: string } {
+  const t = delivery.transition;
+  const name = `*${mrkdwn(t.alarmName, 300)}*`;
+  const firing = alarmDuration(t, options);
+  const head =
+    t.state === 'OK'
+      ? `✅ ${name} is back to *OK* at ${slackDate(t.stateTimestamp)}${firing !== undefined ? ` after ${firing} in ALARM` : ''}.`
+      : `${STATE_EMOJI[t.state]} ${name} is in *${t.state}* since ${slackDate(t.stateTimestamp)}.`;
+  const runbook = delivery.runbookUrl !== undefined ? `\nRunbook: ${mrkdwn(delivery.runbookUrl, 500)}` : '';
+  return { text: cutMrkdwn(`${head}\n${mrkdwn(t.reason, THREAD_REPLY_MAX)}${runbook}`, THREAD_REPLY_MAX) };
+}
+
+/**
  * The original alarm message marked resolved: its header prefixed with
  * "✅ RESOLVED", a context line saying when and after how long, every other
  * block as it was. Applying it twice does not stack the prefix.

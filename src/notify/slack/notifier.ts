@@ -6,7 +6,15 @@ import type { Log } from '../../domain/log.js';
 import { NotifyError, ToolkitError } from '../../errors.js';
 import { RetryBudgetExhausted, withRetry } from '../retry.js';
 import type { SlackBlock, StoredMessage } from './blocks.js';
-import { buildResolvedThreadReply, buildSlackMessage, buildStateThreadReply, buildUpdatedOriginal, type MessageOptions } from './message.js';
+import { threadParentOf, type ThreadParent } from '../../routing/thread-parent.js';
+import {
+  buildChildThreadReply,
+  buildResolvedThreadReply,
+  buildSlackMessage,
+  buildStateThreadReply,
+  buildUpdatedOriginal,
+  type MessageOptions,
+} from './message.js';
 import { adviceFor, classifySlackError, redactTokens } from './slack-errors.js';
 import { threadKeyOf, type ThreadRef, type ThreadStore } from './thread-store.js';
 
@@ -106,7 +114,9 @@ export class SlackNotifier implements Notifier {
   }
 
   async notify(delivery: Delivery, options: { signal?: AbortSignal } = {}): Promise<NotifyOutcome> {
-    if (!delivery.slack) return outcome(delivery, 'skipped', 'Slack is off for this delivery', 0);
+    const parent = threadParentOf(delivery);
+    // A child held back while its composite pages still reports, in the composite's thread.
+    if (!delivery.slack && parent === undefined) return outcome(delivery, 'skipped', 'Slack is off for this delivery', 0);
     const channel = this.#options.channelFor(delivery.receiver);
     if (channel === undefined || channel.trim() === '') {
       throw new NotifyError(
@@ -117,10 +127,10 @@ export class SlackNotifier implements Notifier {
     const deadline = Date.now() + this.#options.retry.budgetMs;
     const token = await this.#readToken(delivery.receiver);
     const run: Run = { delivery, channel, client: this.#clientFor(token), token, deadline, signal: options.signal, attempts: 0 };
-    return delivery.transition.state === 'OK' ? this.#resolve(run) : this.#trigger(run);
+    return delivery.transition.state === 'OK' ? this.#resolve(run) : this.#trigger(run, parent);
   }
 
-  async #trigger(run: Run): Promise<NotifyOutcome> {
+  async #trigger(run: Run, parent: ThreadParent | undefined): Promise<NotifyOutcome> {
     const { delivery } = run;
     const t = delivery.transition;
     const key = threadKeyOf(delivery.dedupKey, run.channel);
@@ -134,14 +144,37 @@ export class SlackNotifier implements Notifier {
     }
 
     if (ref !== undefined && plan === 'reply') {
-      const reply = buildStateThreadReply(delivery);
-      // An alarm firing again after INSUFFICIENT_DATA deserves the channel's attention, not just the thread's.
+      const inParent = ref.inThreadOf !== undefined;
+      const reply = inParent ? buildChildThreadReply(delivery) : buildStateThreadReply(delivery);
+      // An alarm firing again after INSUFFICIENT_DATA deserves the channel's attention, not just the thread's
+      // (a child inside its composite's thread does not: the composite has it).
       await this.#call(run, 'chat.postMessage', () =>
-        run.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply.text, reply_broadcast: t.state === 'ALARM', unfurl_links: false }),
+        run.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply.text, reply_broadcast: t.state === 'ALARM' && !inParent, unfurl_links: false }),
       );
       await this.#remember(run, key, { ...ref, state: t.state, stateTimestamp: t.stateTimestamp });
       this.#options.log.debug('slack thread reply posted', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, channel: ref.channel, threadTs: ref.ts, state: t.state });
       return outcome(delivery, 'sent', `replied in thread ${ref.ts} of ${ref.channel}`, run.attempts);
+    }
+
+    if (parent !== undefined) {
+      const thread = await this.#parentThread(run, parent);
+      if (thread !== undefined) {
+        const reply = buildChildThreadReply(delivery);
+        await this.#call(run, 'chat.postMessage', () =>
+          run.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text: reply.text, unfurl_links: false }),
+        );
+        await this.#remember(run, key, {
+          channel: thread.channel,
+          ts: thread.ts,
+          postedAt: new Date().toISOString(),
+          state: t.state,
+          stateTimestamp: t.stateTimestamp,
+          inThreadOf: parent.dedupKey,
+        });
+        this.#options.log.debug('slack reply posted in the composite thread', { receiver: delivery.receiver, dedupKey: delivery.dedupKey, parent: parent.alarmName, channel: thread.channel, threadTs: thread.ts });
+        return outcome(delivery, 'sent', `replied in the thread of ${parent.alarmName} (${thread.ts} in ${thread.channel})`, run.attempts);
+      }
+      // No thread known (no thread store, or the composite's post is not on record): a plain post, never a page.
     }
 
     const { message, posted, postedChannel } = await this.#postTopLevel(run);
@@ -194,6 +227,15 @@ export class SlackNotifier implements Notifier {
     }
 
     const since: MessageOptions = ref.state === 'ALARM' && ref.stateTimestamp !== undefined ? { alarmSince: ref.stateTimestamp } : {};
+    if (ref.inThreadOf !== undefined) {
+      // The thread is the composite's: say so in it, and leave its message alone.
+      const reply = buildChildThreadReply(delivery, since);
+      await this.#call(run, 'chat.postMessage', () =>
+        run.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply.text, unfurl_links: false }),
+      );
+      await this.#forget(run, key);
+      return outcome(delivery, 'sent', `replied OK in the composite thread ${ref.ts} of ${ref.channel}`, run.attempts);
+    }
     const updated: StoredMessage =
       ref.message !== undefined ? buildUpdatedOriginal(ref.message, delivery, since) : toStored(buildSlackMessage(delivery, ref.channel, since));
     // Update first: it is idempotent, so a retried invocation does not stack anything; the reply is not.
@@ -332,6 +374,23 @@ export class SlackNotifier implements Notifier {
     }
     this.#clients.set(token, client);
     return client;
+  }
+
+  /** The composite's own thread: in the channel of one of its receivers, or this delivery's channel. */
+  async #parentThread(run: Run, parent: ThreadParent): Promise<ThreadRef | undefined> {
+    if (this.#options.threadStore === undefined) return undefined;
+    const channels = new Set<string>();
+    for (const receiver of parent.receivers) {
+      const channel = this.#options.channelFor(receiver);
+      if (channel !== undefined && channel.trim() !== '') channels.add(channel);
+    }
+    channels.add(run.channel);
+    for (const channel of channels) {
+      const ref = await this.#lookup(run, threadKeyOf(parent.dedupKey, channel));
+      // Only a thread of the composite itself, not one it replies in.
+      if (ref !== undefined && ref.inThreadOf === undefined) return ref;
+    }
+    return undefined;
   }
 
   async #lookup(run: Run, key: string): Promise<ThreadRef | undefined> {

@@ -27,6 +27,12 @@ export interface ThreadRef {
   readonly stateTimestamp?: string;
   /** The posted message, so it can be re-sent marked resolved (chat.update replaces all blocks). */
   readonly message?: StoredMessage;
+  /**
+   * Set when this alarm reports inside another alarm's thread (a child inside
+   * its composite's): the dedup key of that alarm. `channel`/`ts` are then the
+   * parent's thread, which this alarm only replies in and never updates.
+   */
+  readonly inThreadOf?: string;
 }
 
 export interface ThreadStore {
@@ -86,13 +92,14 @@ const ItemSchema = z.object({
   state: z.optional(z.object({ S: z.enum(ALARM_STATES) })),
   stateTimestamp: z.optional(z.object({ S: z.string() })),
   message: z.optional(z.object({ S: z.string() })),
+  inThreadOf: z.optional(z.object({ S: z.string() })),
   expiresAt: z.optional(z.object({ N: z.string() })),
 });
 
 /**
  * Thread refs in a DynamoDB table, one item per key:
  * `pk` (S), `channel`, `ts`, `postedAt`, `state`, `stateTimestamp`,
- * `message` (JSON), `expiresAt` (N, epoch seconds, for TTL).
+ * `message` (JSON), `inThreadOf`, `expiresAt` (N, epoch seconds, for TTL).
  */
 export class DynamoDbThreadStore implements ThreadStore {
   readonly #client: DynamoDBClient;
@@ -126,6 +133,7 @@ export class DynamoDbThreadStore implements ThreadStore {
       ...(item.state !== undefined ? { state: item.state.S } : {}),
       ...(item.stateTimestamp !== undefined ? { stateTimestamp: item.stateTimestamp.S } : {}),
       ...(message !== undefined ? { message } : {}),
+      ...(item.inThreadOf !== undefined ? { inThreadOf: item.inThreadOf.S } : {}),
     };
   }
 
@@ -140,6 +148,7 @@ export class DynamoDbThreadStore implements ThreadStore {
     if (ref.state !== undefined) item['state'] = { S: ref.state };
     if (ref.stateTimestamp !== undefined) item['stateTimestamp'] = { S: ref.stateTimestamp };
     if (ref.message !== undefined) item['message'] = { S: JSON.stringify(ref.message) };
+    if (ref.inThreadOf !== undefined) item['inThreadOf'] = { S: ref.inThreadOf };
     await this.#send('PutItem', () => this.#client.send(new PutItemCommand({ TableName: this.#table, Item: item })));
   }
 
