@@ -188,11 +188,336 @@ dq.command('athena')
 
 // ── commands: dlq (src/aws/redrive) ──
 
+const dlqCommand = program
+  .command('dlq')
+  .description('Dead-letter queues: list, peek, export, and redrive (native or selective) with an audit trail');
+
+const dlqAwsHelp = [
+  'Queues may be given by name, URL or ARN. Uses the standard AWS credential chain (AWS_PROFILE, AWS_REGION,',
+  'AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_STS). Actions are recorded in the audit trail (console.audit.file,',
+  'default .tripline/audit.jsonl, and Slack when console.audit.slackChannel is set) with the caller from STS.',
+];
+
+dlqCommand
+  .command('list')
+  .summary('Show each DLQ: depth, the queues it serves, and its move task with progress')
+  .description('Each DLQ with its depth (visible, in flight), the queues it serves and its message move task (running, or the last one) with progress. Exit 1 when a DLQ holds messages.')
+  .argument('[queues...]', 'DLQs to show (default: every pipeline dlq in the config, else every queue named in a RedrivePolicy)')
+  .option('--prefix <prefix>', 'without queues or config: only queues whose name starts with this')
+  .option('-c, --config <file>', 'tripline config (pipelines)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    ['', ...dlqAwsHelp, '', 'Examples:', '  tripline dlq list', '  tripline dlq list web-dlq ios-dlq --json', '  tripline dlq list --prefix tripline-', '', 'Exit codes: 0 all empty, 1 a DLQ holds messages, 2 unknown queue or bad config, 3 AWS failure.'].join('\n'),
+  )
+  .action(async (queues: string[], options: Record<string, unknown>) => {
+    const { runDlqList } = await import('./commands/dlq.js');
+    finish(await runDlqList(queues, options));
+  });
+
+dlqCommand
+  .command('peek')
+  .summary('Look at messages without consuming them (PII redacted, grouped by error)')
+  .description('Look at messages without consuming them: received, then made visible again at once (ChangeMessageVisibility 0); each peek raises their receive count. Bodies are shown with PII redacted (e-mail addresses, phone numbers, IPs, fields named like email/phone/ip/name), grouped by error attribute (errorType, ErrorCode, ErrorMessage, …; "(none)" without one).')
+  .argument('<dlq>', 'the queue: name, URL or ARN')
+  .option('--max <n>', 'how many messages to look at (1–1000, default 10)')
+  .option('--group-by <attrs>', 'message attribute(s) to group by, comma-separated (default: errorType,ErrorType,ErrorCode,…)')
+  .option('-c, --config <file>', 'tripline config')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    ['', ...dlqAwsHelp, '', 'Examples:', '  tripline dlq peek web-dlq', '  tripline dlq peek web-dlq --max 50 --group-by ErrorMessage --json', '', 'Exit codes: 0 ok, 2 unknown queue or bad option, 3 AWS failure.'].join('\n'),
+  )
+  .action(async (queue: string, options: Record<string, unknown>) => {
+    const { runDlqPeek } = await import('./commands/dlq.js');
+    finish(await runDlqPeek(queue, options));
+  });
+
+dlqCommand
+  .command('export')
+  .summary('Write the messages to an NDJSON file without deleting them')
+  .description('Write every message (or the first --max) to an NDJSON file: messageId, body, messageAttributes, attributes (system attributes), receivedAt, queue. Nothing is deleted: messages are hidden while the export runs and released at the end.')
+  .argument('<dlq>', 'the queue: name, URL or ARN')
+  .requiredOption('--out <file>', 'the NDJSON file (appended; created with mode 0600)')
+  .option('--max <n>', 'stop after this many messages')
+  .option('--yes', 'do not ask for confirmation (required without a terminal)', false)
+  .option('-c, --config <file>', 'tripline config (audit trail)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addOption(new Option('--visibility-timeout <s>', 'receive visibility timeout while held').hideHelp())
+  .addOption(new Option('--wait-time <s>', 'long-poll seconds per receive').hideHelp())
+  .addHelpText(
+    'after',
+    ['', ...dlqAwsHelp, '', 'Examples:', '  tripline dlq export web-dlq --out web-dlq-$(date +%F).ndjson', '  tripline dlq export web-dlq --out sample.ndjson --max 100 --yes', '', 'Exit codes: 0 ok, 1 interrupted or incomplete, 2 unknown queue, bad option or not confirmed, 3 AWS failure.'].join('\n'),
+  )
+  .action(async (queue: string, options: Record<string, unknown>) => {
+    const { runDlqExport } = await import('./commands/dlq.js');
+    finish(await runDlqExport(queue, options));
+  });
+
+dlqCommand
+  .command('redrive')
+  .summary('Move messages out of a DLQ: native move task or selective (filter, backup)')
+  .description("Move messages out of a DLQ, after checking it is a DLQ, no move task runs on it, and its pipeline's processor error rate is within its threshold (else refused unless --force). Native (default): an SQS message move task; each message returns to its source queue unless --to. Selective (--selective, --filter, --max or --backup): client-side, 10 at a time: receive, filter, back up (fsync), send, and delete only what was sent.")
+  .argument('<dlq>', 'the dead-letter queue: name, URL or ARN')
+  .option('--to <queue>', 'destination (default: native — each message\'s source queue; selective — the DLQ\'s source queue)')
+  .option('--native', 'use an SQS message move task', false)
+  .option('--selective', 'move client-side (filter, backup, max)', false)
+  .option('--filter <expr>', 'selective: only matching messages move (grammar below)')
+  .option('--rate <n>', 'messages per second, 1–500 (native: MaxNumberOfMessagesPerSecond)')
+  .option('--max <n>', 'selective: stop after moving this many')
+  .option('--backup <file>', 'selective: append each message to this NDJSON file (and fsync) before sending it')
+  .option('--dry-run', 'check everything and report what would move; move nothing', false)
+  .option('--yes', 'do not ask for the queue name (required without a terminal)', false)
+  .option('--force', 'redrive even though the processor error rate is above its threshold', false)
+  .option('--no-wait', 'native: return once the task has started')
+  .option('-c, --config <file>', 'tripline config (pipelines, thresholds, audit trail)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addOption(new Option('--visibility-timeout <s>', 'receive visibility timeout (default 30; env TRIPLINE_REDRIVE_VISIBILITY_SECONDS)').hideHelp())
+  .addOption(new Option('--wait-time <s>', 'long-poll seconds per receive (default 20; env TRIPLINE_REDRIVE_WAIT_SECONDS)').hideHelp())
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Filter (selective): clauses joined with " and "; each is <target><op><value>:',
+      '  targets  body (the whole body), body.<a.b.0> (a JSON path), attr.<Name> (message attribute),',
+      '           sys.<Name> (system attribute, e.g. sys.MessageGroupId)',
+      '  ops      = equals · != differs or is missing · ~ regular expression search',
+      '  values   text up to the next " and ", or "double-quoted" (\\" and \\\\ escapes)',
+      '',
+      'The summary counts moved, skipped (did not match), failed (sent nowhere, left in the DLQ), and duplicates',
+      'possible (sent but not deleted: in both queues). Interrupted at any point, no message is lost.',
+      '',
+      ...dlqAwsHelp,
+      '',
+      'Examples:',
+      '  tripline dlq redrive web-dlq --rate 50',
+      '  tripline dlq redrive web-dlq --selective --filter \'attr.errorType=Timeout\' --backup web-dlq.ndjson',
+      "  tripline dlq redrive web-dlq --filter 'body.context.app.version~^2\\.3 and attr.errorType!=Schema' --dry-run",
+      '  tripline dlq redrive arn:aws:sqs:eu-west-1:123456789012:web-dlq --to web-replay --max 100 --yes --json',
+      '',
+      'Exit codes: 0 ok, 1 some messages failed or the run stopped early, 2 bad input, not a DLQ, a move task',
+      'already running, refused by the error-rate check, or not confirmed, 3 AWS failure (e.g. expired credentials).',
+    ].join('\n'),
+  )
+  .action(async (queue: string, options: Record<string, unknown>) => {
+    const { runDlqRedrive } = await import('./commands/dlq-redrive.js');
+    finish(await runDlqRedrive(queue, options));
+  });
+
+dlqCommand
+  .command('cancel')
+  .summary('Cancel the running move task of a DLQ')
+  .description('Cancel the running message move task of a DLQ (messages already moved stay moved).')
+  .argument('<dlq>', 'the dead-letter queue: name, URL or ARN')
+  .option('--yes', 'do not ask for the queue name (required without a terminal)', false)
+  .option('-c, --config <file>', 'tripline config (audit trail)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    ['', ...dlqAwsHelp, '', 'Examples:', '  tripline dlq cancel web-dlq', '  tripline dlq cancel web-dlq --yes --json', '', 'Exit codes: 0 cancelled, 2 unknown queue, no task running or not confirmed, 3 AWS failure.'].join('\n'),
+  )
+  .action(async (queue: string, options: Record<string, unknown>) => {
+    const { runDlqCancel } = await import('./commands/dlq.js');
+    finish(await runDlqCancel(queue, options));
+  });
+
 // ── commands: runbook (src/runbooks) ──
+
+const runbook = program
+  .command('runbook')
+  .description('Runbooks (runbooks/*.md): checks, actions and waits that take an alarm from firing to resolved');
+
+runbook
+  .command('list')
+  .description('List the runbooks (id, title, the alarms they answer), or with --alarm the one an alarm leads to.')
+  .option('--alarm <name>', 'only the runbook whose alarms globs match this alarm name (exit 1 when none does)')
+  .option('-c, --config <file>', 'tripline config (console.runbooks names the directory; default ./runbooks)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  tripline runbook list',
+      '  tripline runbook list --alarm tripline-web-dlq-depth',
+      '  tripline runbook list --json',
+      '',
+      'Exit codes: 0 ok, 1 no runbook answers the --alarm, 2 a runbook file or the config is invalid.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runRunbookList } = await import('./commands/runbook.js');
+    finish(await runRunbookList(options));
+  });
+
+runbook
+  .command('show')
+  .description('Print a runbook for a terminal: its prose, and each step numbered with what it does.')
+  .argument('<id>', 'the runbook id (its front matter `id`), e.g. dlq-redrive')
+  .option('-c, --config <file>', 'tripline config (console.runbooks names the directory; default ./runbooks)')
+  .option('--json', 'print the parsed runbook as one JSON document', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  tripline runbook show dlq-redrive',
+      '  tripline runbook show stream-lag --json',
+      '',
+      'Exit codes: 0 ok, 2 unknown id, or the runbook or config is invalid.',
+    ].join('\n'),
+  )
+  .action(async (id: string, options: Record<string, unknown>) => {
+    const { runRunbookShow } = await import('./commands/runbook.js');
+    finish(await runRunbookShow(id, options));
+  });
+
+runbook
+  .command('run')
+  .summary('Run a runbook against one pipeline: checks, acts (asking first), waits and verifies, all audited')
+  .description(
+    "Run a runbook's steps in order against one pipeline: a failed check stops it, each act (redrive, cancel, " +
+      'export) asks first unless --yes, a wait polls until true or its timeout, a verify must hold. ' +
+      'Every step is recorded in the audit trail (console.audit.file).',
+  )
+  .argument('<id>', 'the runbook id, e.g. dlq-redrive')
+  .option('--pipeline <name>', 'the pipeline to act on (default: the --alarm\'s pipeline, or the only one in the config)')
+  .option('--alarm <name>', 'the alarm being worked: its name picks the pipeline (by alarm prefix)')
+  .option('--yes', 'do not ask before act steps', false)
+  .option('--dry-run', 'evaluate the checks, print what each act would do, change nothing', false)
+  .option('-c, --config <file>', 'tripline config (pipelines, console.runbooks, console.audit)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print the result (every step and its outcome) as one JSON document', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Reads CloudWatch metrics (GetMetricData) and SQS queue attributes with the standard credential chain',
+      '(AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_STS); act',
+      'steps need the SQS permissions of `tripline dlq` (StartMessageMoveTask, ReceiveMessage, SendMessage, ...).',
+      'The audit trail names the caller from STS. Progress goes to stderr as it happens; the result to stdout.',
+      '',
+      'Examples:',
+      '  tripline runbook run dlq-redrive --pipeline web --dry-run',
+      '  tripline runbook run dlq-redrive --alarm tripline-web-dlq-depth',
+      '  tripline runbook run stream-lag --pipeline ios --yes --json',
+      '',
+      'Exit codes: 0 every step held, 1 a check, wait or verify failed or an act was declined,',
+      '2 bad runbook, unknown id or pipeline, or acts to confirm without a terminal, 3 AWS failure.',
+    ].join('\n'),
+  )
+  .action(async (id: string, options: Record<string, unknown>) => {
+    const { runRunbookRun } = await import('./commands/runbook.js');
+    finish(await runRunbookRun(id, options));
+  });
 
 // ── commands: alarms (rules/alarms) ──
 
+const alarms = program
+  .command('alarms')
+  .description("The pipelines' CloudWatch alarms as code: one composite per pipeline pages, its children post to Slack");
+
+alarms
+  .command('plan')
+  .description(
+    'Print the alarms the config\'s pipelines should have (metric, statistic, period, threshold, runbook);\n' +
+      'with --aws, what differs in CloudWatch: missing, changed (field by field), extra under a pipeline prefix.',
+  )
+  .option('-c, --config <file>', 'tripline config (default: ./tripline.config.yaml, TRIPLINE_CONFIG_FILE, TRIPLINE_CONFIG)')
+  .option('--aws', 'compare with CloudWatch DescribeAlarms (uses your AWS credentials)', false)
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'The caller needs cloudwatch:DescribeAlarms (with --aws). AWS_ENDPOINT_URL_CLOUDWATCH points it elsewhere.',
+      '',
+      'Examples:',
+      '  tripline alarms plan',
+      '  tripline alarms plan --aws --region eu-west-1',
+      '  AWS_PROFILE=prod tripline alarms plan --aws --json',
+      '',
+      'Exit codes: 0 ok (in sync with --aws), 1 CloudWatch differs (missing, changed or extra alarms),',
+      '2 bad option or config, 3 AWS failure.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runAlarmsPlan } = await import('./commands/alarms.js');
+    finish(await runAlarmsPlan(options));
+  });
+
+alarms
+  .command('apply')
+  .description(
+    'Create or update the missing and changed alarms (PutMetricAlarm, then PutCompositeAlarm) for teams\n' +
+      'that do not deploy with CDK. Shows the changes and asks you to type the region; extra alarms are left alone.',
+  )
+  .option('-c, --config <file>', 'tripline config (default: ./tripline.config.yaml, TRIPLINE_CONFIG_FILE, TRIPLINE_CONFIG)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--yes', 'apply without asking (required when stdin is not a terminal)', false)
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'The caller needs cloudwatch:DescribeAlarms, PutMetricAlarm, PutCompositeAlarm and TagResource.',
+      '',
+      'Examples:',
+      '  tripline alarms apply',
+      '  tripline alarms apply --region eu-west-1 --yes',
+      '',
+      'Exit codes: 0 applied (or nothing to do), 1 cancelled at the prompt, 2 bad option or config, or no',
+      'terminal to confirm on and no --yes, 3 AWS failure (what was written before it is listed).',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runAlarmsApply } = await import('./commands/alarms.js');
+    finish(await runAlarmsApply(options));
+  });
+
 // ── commands: tui (cli/tui) ──
+
+program
+  .command('tui')
+  .description(
+    'The oncall console: per pipeline lag, processor errors, failed-queue and DLQ depth and age, Firehose\n' +
+      'freshness, quality rates and collector traffic; alarms with their runbooks; open incidents; DLQ peek,\n' +
+      'redrive (native or selective), cancel and export behind a typed confirmation.',
+  )
+  .option('--read-only', 'no redrive, cancel, export or runbook runs: the keys are not bound at all', false)
+  .option('--refresh <duration>', 'how often to refresh (1s–10m; slows down by itself on errors)', '5s')
+  .option('-c, --config <file>', 'tripline config (pipelines, console, audit; default ./tripline.config.yaml)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--force', 'allow redrives while the processor error rate is above its threshold', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Keys: ↑/↓ or j/k move · Enter open (pipeline → DLQ, alarm → runbook) · Esc back · / filter · : command',
+      '      1–4 views · r refresh · ? help for this view · q quit',
+      '      DLQ view: p peek · R native redrive · S selective redrive · C cancel move task · E export',
+      '      Runbook view: x run (asks before each action)',
+      'Every action asks you to type the queue name and is written to the audit trail (console.audit).',
+      'One GetMetricData call per refresh reads every metric shown (up to 29 fully configured pipelines).',
+      '',
+      'Examples:',
+      '  tripline tui',
+      '  tripline tui --read-only --refresh 30s',
+      '  AWS_PROFILE=prod tripline tui --config ops/tripline.config.yaml',
+      '',
+      'Exit codes: 0 quit, 2 no terminal or bad option/config.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runTui } = await import('./commands/tui.js');
+    finish(await runTui(options));
+  });
 
 // ── commands: sandbox, summary ──
 

@@ -60,3 +60,42 @@ export class AwsError extends ToolkitError {
 export class SecretError extends ToolkitError {
   override readonly exitCode = 2;
 }
+
+/** A runbook (runbooks/*.md) cannot be used; `issues` are `runbooks/<file>:<line>: <what>` lines. */
+export class RunbookError extends ToolkitError {
+  override readonly exitCode = 2;
+  readonly issues: readonly string[];
+  constructor(message: string, issues: readonly string[] = [], options?: { cause?: unknown }) {
+    super(issues.length > 0 ? `${message}\n${issues.map((i) => `  - ${i}`).join('\n')}` : message, options);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A redrive was refused because it is not safe yet (the source pipeline's
+ * processor still fails above its threshold); `--force` overrides.
+ */
+export class RedriveRefusedError extends ToolkitError {
+  override readonly exitCode = 2;
+}
+
+/** The PagerDuty REST API refused or failed a read (open incidents); `status` is the HTTP status when there was one. */
+export class PagerDutyApiError extends ToolkitError {
+  override readonly exitCode = 3;
+  readonly status: number | undefined;
+  constructor(message: string, fields: { status?: number }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = fields.status;
+  }
+}
+
+/** A health condition (runbook check) does not parse; `column` is 1-based. */
+export class ConditionError extends InputError {
+  readonly condition: string;
+  readonly column: number;
+  constructor(message: string, fields: { condition: string; column: number }) {
+    super(message);
+    this.condition = fields.condition;
+    this.column = fields.column;
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { QueueReader, QueueRef, QueueStats } from '../domain/health.js';
+import { AwsError, InputError } from '../errors.js';
+import { explainAwsError } from './errors.js';
+
+/** How a queue was named on the command line or in the config. */
+export type QueueSpec =
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'url'; readonly url: string; readonly name: string }
+  | { readonly kind: 'arn'; readonly arn: string; readonly name: string; readonly account: string; readonly region: string };
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
+/**
+ * Reads a queue given by name, URL or ARN, without calling AWS.
+ *
+ * @example parseQueueSpec('arn:aws:sqs:eu-west-1:123456789012:web-dlq') // { kind: 'arn', name: 'web-dlq', ... }
+ * @throws InputError when it is none of the three.
+ */
+export function parseQueueSpec(ref: string): QueueSpec {
+  const text = ref.trim();
+  if (text.startsWith('arn:')) {
+    const parts = text.split(':');
+    const [, , service, region, account, name] = parts;
+    if (parts.length !== 6 || service !== 'sqs' || !region || !account || !name || !QUEUE_NAME.test(name)) {
+      throw new InputError(`"${ref}" is not an SQS queue ARN; expected arn:aws:sqs:<region>:<account>:<queue name>`);
+    }
+    return { kind: 'arn', arn: text, name, account, region };
+  }
+  if (/^https?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new InputError(`"${ref}" is not a valid queue URL; expected https://sqs.<region>.amazonaws.com/<account>/<queue name>`);
+    }
+    const name = url.pathname.split('/').filter((s) => s !== '').pop() ?? '';
+    if (!QUEUE_NAME.test(name)) {
+      throw new InputError(`"${ref}" is not a queue URL (no queue name at the end of its path); expected https://sqs.<region>.amazonaws.com/<account>/<queue name>`);
+    }
+    return { kind: 'url', url: text, name };
+  }
+  if (!QUEUE_NAME.test(text)) {
+    throw new InputError(
+      `"${ref}" is not a queue name, URL or ARN; queue names are 1–80 letters, digits, "-" or "_" (FIFO queues end in ".fifo")`,
+    );
+  }
+  return { kind: 'name', name: text };
+}
+
+/** The queue name inside a name, URL or ARN (no AWS call); the ref itself when it is none of them. */
+export function queueNameOf(ref: string): string {
+  try {
+    return parseQueueSpec(ref).name;
+  } catch {
+    return ref;
+  }
+}
+
+const STAT_ATTRIBUTES: QueueAttributeName[] = [
+  'QueueArn',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'RedrivePolicy',
+  'FifoQueue',
+];
+
+/**
+ * Resolves a queue (name, URL or ARN) and reads its live attributes in one
+ * GetQueueAttributes call (plus GetQueueUrl for a name or ARN).
+ *
+ * Note: SQS reports ApproximateNumberOfMessages as the *visible* messages;
+ * the local-aws-sqs emulator counts in-flight ones in it too.
+ *
+ * @throws InputError (exit 2) for an unknown queue; AwsError (exit 3) for any other AWS failure.
+ */
+export async function queueStats(sqs: SQSClient, ref: string): Promise<QueueStats> {
+  const spec = parseQueueSpec(ref);
+  const url = spec.kind === 'url' ? spec.url : await queueUrlOf(sqs, spec, ref);
+  let attributes: Record<string, string>;
+  try {
+    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: STAT_ATTRIBUTES }));
+    attributes = out.Attributes ?? {};
+  } catch (error) {
+    throw await queueError(sqs, error, 'GetQueueAttributes', ref);
+  }
+  return statsFrom(spec.name, url, attributes);
+}
+
+/**
+ * A queue by name, URL or ARN → its name, URL, ARN and whether it is FIFO.
+ *
+ * @throws InputError (exit 2) naming the queue and what to check when it does not exist;
+ *   AwsError (exit 3) for any other AWS failure.
+ */
+export async function resolveQueue(sqs: SQSClient, ref: string): Promise<QueueRef> {
+  const stats = await queueStats(sqs, ref);
+  return { name: stats.name, url: stats.url, arn: stats.arn, fifo: stats.fifo };
+}
+
+/**
+ * The queues whose RedrivePolicy names this queue as their dead-letter
+ * queue (ListDeadLetterSourceQueues, every page), as URLs.
+ */
+export async function deadLetterSources(sqs: SQSClient, queue: QueueRef): Promise<string[]> {
+  const urls: string[] = [];
+  let next: string | undefined;
+  do {
+    try {
+      const out = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: queue.url, MaxResults: 1000, NextToken: next }));
+      urls.push(...(out.queueUrls ?? []));
+      next = out.NextToken;
+    } catch (error) {
+      throw await queueError(sqs, error, 'ListDeadLetterSourceQueues', queue.name);
+    }
+  } while (next);
+  return urls;
+}
+
+/** Live attributes of queues by name, URL or ARN: the console's and runbooks' QueueReader. */
+export class SqsQueueReader implements QueueReader {
+  readonly #sqs: SQSClient;
+  constructor(sqs: SQSClient) {
+    this.#sqs = sqs;
+  }
+
+  stats(queue: string): Promise<QueueStats> {
+    return queueStats(this.#sqs, queue);
+  }
+}
+
+async function queueUrlOf(sqs: SQSClient, spec: Exclude<QueueSpec, { kind: 'url' }>, ref: string): Promise<string> {
+  try {
+    const out = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: spec.name, ...(spec.kind === 'arn' ? { QueueOwnerAWSAccountId: spec.account } : {}) }),
+    );
+    if (!out.QueueUrl) throw new Error('GetQueueUrl returned no QueueUrl');
+    return out.QueueUrl;
+  } catch (error) {
+    throw await queueError(sqs, error, 'GetQueueUrl', ref);
+  }
+}
+
+function statsFrom(name: string, url: string, a: Record<string, string>): QueueStats {
+  const count = (key: string): number => {
+    const n = Number(a[key] ?? '0');
+    return Number.isFinite(n) ? n : 0;
+  };
+  const redrivePolicy = parseRedrivePolicy(a['RedrivePolicy']);
+  return {
+    name,
+    url,
+    arn: a['QueueArn'] ?? '',
+    fifo: a['FifoQueue'] === 'true' || name.endsWith('.fifo'),
+    visible: count('ApproximateNumberOfMessages'),
+    inFlight: count('ApproximateNumberOfMessagesNotVisible'),
+    delayed: count('ApproximateNumberOfMessagesDelayed'),
+    ...(redrivePolicy ? { redrivePolicy } : {}),
+  };
+}
+
+function parseRedrivePolicy(text: string | undefined): QueueStats['redrivePolicy'] {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const target = 'deadLetterTargetArn' in value ? value.deadLetterTargetArn : undefined;
+    const max = 'maxReceiveCount' in value ? Number(value.maxReceiveCount) : NaN;
+    if (typeof target !== 'string' || !Number.isFinite(max)) return undefined;
+    return { deadLetterTargetArn: target, maxReceiveCount: max };
+  } catch {
+    return undefined;
+  }
+}
+
+const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
+
+/** True when SQS says the queue does not exist. */
+export function isQueueMissing(error: unknown): boolean {
+  return error instanceof Error && NOT_FOUND.has(error.name);
+}
+
+/**
+ * One error for a failed SQS call about a queue: InputError naming the
+ * queue, region and what to check when it does not exist, else AwsError.
+ */
+export async function queueError(sqs: SQSClient, error: unknown, operation: string, queue: string): Promise<Error> {
+  if (isQueueMissing(error)) {
+    const region = await sqs.config.region().catch(() => undefined);
+    return new InputError(
+      `queue "${queue}" does not exist in ${region ? `region ${region}` : 'the configured region'} for the account of the current credentials; ` +
+        'check the name (FIFO queues end in ".fifo"), AWS_REGION / AWS_PROFILE, and that the queue is in this account',
+      { cause: error },
+    );
+  }
+  return new AwsError(`SQS ${operation} failed for queue "${queue}": ${explainAwsError(error, `sqs:${operation}`)}`, { service: 'sqs', operation }, { cause: error });
+}
