@@ -12,6 +12,12 @@ import type { CommandResult } from './commands/result.js';
 // every --aws run; the README says it once.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
+// `tripline … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const program = new Command('tripline')
   .description('Oncall toolkit for an event-tracking pipeline on AWS: alarm paging, data quality, pipeline health and DLQ recovery.')
   .version(process.env['npm_package_version'] ?? '0.1.0')

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { STSClient } from '@aws-sdk/client-sts';
+import { runRunbookRun } from '../../cli/commands/runbook.js';
 import { tripline } from '../support/cli.js';
 import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwatch-server.js';
-import { startSqsEmulator, type SqsEmulator, type TestQueue } from '../support/sqs-emulator.js';
+import { FAKE_CREDENTIALS, REGION, startSqsEmulator, type SqsEmulator, type TestQueue } from '../support/sqs-emulator.js';
 
 /**
  * `tripline runbook list | show | run`, as a user runs the built CLI: list and
@@ -115,7 +118,7 @@ until dlq.depth == 0 timeout=20s every=1s
 \`\`\`
 
 \`\`\`verify
-dlq.depth == 0 and failed.depth > 0 for=2s every=1s
+dlq.depth == 0 and failed.depth > 0 for=1s every=1s
 \`\`\`
 `;
 
@@ -240,6 +243,49 @@ describe('tripline runbook run', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/runbook drain has act steps that need confirmation, and there is no terminal to ask on; pass --yes .* or --dry-run/);
     expect(auditLines()).toEqual([]);
+    expect(await depth(pair.dlq)).toBe(12);
+  });
+
+  /** `runbook run` in this process, as at a terminal where the person types `answers`, one per question. */
+  async function atTerminal(answers: string[]) {
+    const config = path.join(dir, 'absolute.config.yaml');
+    writeFileSync(
+      config,
+      readFileSync(path.join(dir, 'tripline.config.yaml'), 'utf8')
+        .replace('runbooks: runbooks', `runbooks: ${JSON.stringify(path.join(dir, 'runbooks'))}`)
+        .replace('file: audit/trail.jsonl', `file: ${JSON.stringify(path.join(dir, 'audit', 'trail.jsonl'))}`),
+    );
+    const prompts: string[] = [];
+    const result = await runRunbookRun(
+      'drain',
+      { pipeline: 'web', config },
+      {
+        env: { TRIPLINE_REDRIVE_WAIT_SECONDS: '0' },
+        sqs: sqs.client(),
+        sts: new STSClient({ endpoint: sts.endpoint, region: REGION, credentials: FAKE_CREDENTIALS }),
+        cloudwatch: new CloudWatchClient({ endpoint: cloudwatch.endpoint, region: REGION, credentials: FAKE_CREDENTIALS }),
+        interactive: true,
+        ask: async (prompt) => {
+          prompts.push(prompt);
+          return answers.shift() ?? '';
+        },
+        stderr: { write: () => true },
+      },
+    );
+    return { result, prompts };
+  }
+
+  it('at a terminal, asks to type the queue name before each act: goes ahead when typed, stops (exit 1) on anything else', async () => {
+    const { result, prompts } = await atTerminal([pair.dlq.name, 'y']);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^drain on web: stopped at step 3 \(act declined\)/);
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]).toMatch(
+      new RegExp(`^\\nExport 12 messages from ${pair.dlq.name} to backups/web-dlq-\\d{8}T\\d{6}Z\\.jsonl \\(the queue keeps them\\)\\?\\nType the queue name \\(${pair.dlq.name}\\) to go ahead, anything else to stop: $`),
+    );
+    expect(prompts[1]).toContain(`Redrive 12 messages from ${pair.dlq.name} to ${pair.source.name} (native, 100 messages/s)?`);
+    expect(auditLines().map((e) => e['outcome'])).toEqual(['succeeded', 'succeeded', 'cancelled']);
     expect(await depth(pair.dlq)).toBe(12);
   });
 
