@@ -7,7 +7,7 @@ import { assertNoRunningTask, startNativeRedrive, validateRate, waitForMoveTask,
 import { selectiveRedrive, type SelectiveSummary } from '../../src/aws/redrive/selective.js';
 import type { AuditTrail } from '../../src/audit/trail.js';
 import type { QueueRef, QueueStats } from '../../src/domain/health.js';
-import { InputError } from '../../src/errors.js';
+import { AwsError, InputError } from '../../src/errors.js';
 import { optionProblems } from './dq-sql.js';
 import { auditTrail, CommonOptionsSchema, confirmByName, dlqContext, interruptible, progressBar, secondsFrom, wholeNumber, type DlqContext, type DlqDeps } from './dlq-shared.js';
 import type { CommandResult } from './result.js';
@@ -158,7 +158,20 @@ async function guard(ctx: DlqContext, dlq: QueueStats, force: boolean, deps: Dlq
     new (await import('../../src/aws/metrics-reader.js')).CloudWatchMetricsReader(
       new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(ctx.region ? { region: ctx.region } : {}),
     );
-  const result = await processorErrorGuard(metrics, owner.name, owner.pipeline, new Date());
+  let result;
+  try {
+    result = await processorErrorGuard(metrics, owner.name, owner.pipeline, new Date());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (force) {
+      ctx.stderr.write(`warn: --force: redriving without the processor error-rate check, which failed: ${reason}\n`);
+      return;
+    }
+    if (error instanceof AwsError) {
+      throw new AwsError(`cannot check the processor error rate of pipeline ${owner.name}: ${reason}; fix access to CloudWatch or pass --force to redrive without the check`, { service: error.service, operation: error.operation }, { cause: error });
+    }
+    throw error;
+  }
   if (!result.allowed && !force) {
     await onRefused(result.reason);
     enforceGuard(result, false);
@@ -223,6 +236,9 @@ async function native(
   const text =
     `native redrive ${dlq.name} → ${to}: ${task.status}, ${task.moved} of ${task.toMove} moved` +
     (task.failureReason ? `\n  failure: ${task.failureReason}` : '') +
+    (task.failureReason === 'CouldNotDetermineMessageSource'
+      ? `\n  hint: some messages did not reach ${dlq.name} through a queue's redrive policy, so they have no source queue; redrive them with --to <queue>`
+      : '') +
     (task.status === 'RUNNING' ? `\n  still running: stopped waiting; follow it with tripline dlq list ${dlq.name}, stop it with tripline dlq cancel ${dlq.name}` : '');
   return { exitCode: task.status === 'COMPLETED' || task.status === 'RUNNING' ? 0 : 1, stdout: run.json ? JSON.stringify(doc, null, 2) : text };
 }

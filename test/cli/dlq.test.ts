@@ -277,6 +277,14 @@ describe('tripline dlq peek | export | list | cancel', () => {
     expect(ok.stdout.split('\n')[0]).toMatch(/^DLQ +PIPELINE +VISIBLE +IN FLIGHT +SOURCES +MOVE TASK$/);
   });
 
+  it('list without queues or config: finds the DLQs by the RedrivePolicies that name them', async () => {
+    const pair = await seeded(2, { base: 'discover' });
+    await sqs.createQueue('discover-plain');
+    const r = await run(['list', '--prefix', 'discover', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).dlqs.map((d: { queue: string; visible: number }) => [d.queue, d.visible])).toEqual([[pair.dlq.name, 2]]);
+  });
+
   it('cancel: stops the running move task, audited; with none running → exit 2', async () => {
     const pair = await sqs.createPair(`cli${++n}`);
     await sqs.failIntoDlq(pair, Array.from({ length: 6 }, (_, i) => ({ body: `m${i}` })));

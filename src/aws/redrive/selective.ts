@@ -239,9 +239,10 @@ export async function selectiveRedrive(input: SelectiveRedriveInput): Promise<Se
     await backup?.close();
   }
 
-  // Release what was held back (skipped, failed, dry run) so it is visible again at once.
+  // Release what is still in hand (skipped, failed, dry run; after an error also what was not sent)
+  // so it is visible again at once. Sent messages are never in hand by now.
   try {
-    await inHand.release([...keep]);
+    await inHand.release();
   } catch (err) {
     notes.push(
       `could not release ${keep.size} held messages (${err instanceof Error ? err.message : String(err)}); they become visible again after ${visibilitySeconds} s`,
