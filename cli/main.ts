@@ -527,6 +527,84 @@ program
 
 // ── commands: sandbox, summary ──
 
+program
+  .command('sandbox')
+  .description(
+    'The whole loop on this machine, no AWS account: a local pipeline (local-aws-sqs failed queues and DLQs,\n' +
+      'a producer, a processor running the quality checks, a retry processor), the shipped alarms evaluated as\n' +
+      'CloudWatch does, the real alarm router paging a local PagerDuty inbox and posting to a local Slack inbox,\n' +
+      'and the console attached with fault keys. What `npm start` runs.',
+  )
+  .option('--scenario <name>', 'a scripted game day: dlq-incident, stale-platform or bad-release (with --headless)')
+  .option('--headless', 'run the scenario without the console and print its timeline', false)
+  .option('--json', 'print the scenario result (expectations, accounting, timeline) as one JSON document', false)
+  .option('--speed <n>', 'sandbox seconds per real second (default 20 in the console, 120 for scenarios)')
+  .option('--seed <n>', 'random seed: the same seed makes the same traffic')
+  .option('-c, --config <file>', 'tripline config whose pipelines, alarms and routes the sandbox runs (default ./tripline.config.yaml)')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Fault keys in the console: b break/fix the web processor · t traffic spike · s silence ios · i invalid-event spike',
+      '  d duplicate storm · c skewed device clocks · f fix everything; the console keys work as in `tripline tui`.',
+      'Everything listens on 127.0.0.1 only; the audit trail and backups go to .tripline/sandbox/.',
+      '',
+      'Examples:',
+      '  npm start                                    # build, then the console on the sandbox',
+      '  tripline sandbox --speed 60',
+      '  tripline sandbox --scenario dlq-incident --headless --json',
+      '',
+      'Exit codes: 0 ok (scenario expectations held), 1 a scenario expectation failed, 2 bad option or no terminal.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runSandbox } = await import('./commands/sandbox.js');
+    finish(await runSandbox(options));
+  });
+
+program
+  .command('summary')
+  .summary('What happened during the shift: alarms, MTTR, flapping, incidents, DLQs, quality, redrives')
+  .description(
+    'Summarize the shift that ended at --until (default now): alarms fired and resolved with each episode and ' +
+      "MTTR (CloudWatch DescribeAlarmHistory), flapping alarms, open PagerDuty incidents, each pipeline's DLQ depth, " +
+      'quality rates and freshness against its thresholds (one GetMetricData call), and the redrives in the audit ' +
+      'trail. --post also posts it to Slack as Block Kit. Exit 1 when something needs attention.',
+  )
+  .option('--since <duration>', 'how far back: 30m, 12h, 2d (at most 30d), or an ISO time (default: summary.since, else 12h)')
+  .option('--until <iso>', 'end of the window, ISO 8601 (default: now)')
+  .option('--post', 'also post the summary to Slack (summary.channel, --channel or SLACK_CHANNEL; token slack.token)', false)
+  .option('--channel <channel>', 'Slack channel to post to, e.g. "#pipeline-oncall" or C0123ABCD')
+  .option('-c, --config <file>', 'tripline config (pipelines, console, slack, summary)')
+  .option('--region <region>', 'AWS region (default: AWS_REGION / the profile)')
+  .option('--json', 'print one JSON document on stdout', false)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'An episode is a stretch in ALARM; leaving ALARM for OK resolves it. Alarms already in ALARM when the window',
+      'began are counted from its start. MTTR is the mean length of the resolved episodes. An alarm with 4 or more',
+      'state changes (summary.flappingTransitions) is flapping. Redrives come from console.audit.file on this machine.',
+      '',
+      'The caller needs cloudwatch:DescribeAlarmHistory, GetMetricData and DescribeAlarms and sqs:GetQueueAttributes',
+      '(AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL_SQS point them elsewhere); --post needs a Slack bot token with',
+      'chat:write (SLACK_BOT_TOKEN, SLACK_API_URL).',
+      '',
+      'Examples:',
+      '  tripline summary',
+      '  tripline summary --since 8h --json',
+      '  tripline summary --since 2026-11-22T20:00:00Z --until 2026-11-23T08:00:00Z',
+      '  SLACK_BOT_TOKEN=xoxb-... tripline summary --post --channel "#pipeline-oncall"',
+      '',
+      'Exit codes: 0 ok, 1 something needs attention (an alarm still in ALARM, an open incident, a DLQ holding',
+      'messages, a breached threshold, a failed redrive), 2 bad option or config, 3 AWS or Slack failure.',
+    ].join('\n'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const { runSummary } = await import('./commands/summary.js');
+    finish(await runSummary(options));
+  });
+
 function finish(result: CommandResult): void {
   if (result.stdout !== undefined) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   process.exitCode = result.exitCode;

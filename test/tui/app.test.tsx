@@ -60,7 +60,7 @@ class FakeBackend implements ConsoleBackend {
 }
 
 let lastShown = () => '';
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the screen:\n${lastShown()}`);
@@ -249,11 +249,13 @@ describe('tripline tui', () => {
     unmount = ui.app.unmount;
     await until(() => ui.frame().includes('expired'), 'the status line');
     expect(ui.frame()).toContain('aws sso login');
+    await until(() => ui.frame().includes('next 120s'), 'the backed-off interval: twice the 60 s'); 
     expect(ui.frame()).not.toMatch(/at .*\.js:\d+/);
     backend.fail = undefined;
     await ui.press('r');
     await until(() => ui.frame().includes('ios'), 'the recovered overview');
     expect(ui.frame()).not.toContain('expired');
+    await until(() => ui.frame().includes('next 60s'), 'the interval restored');
   });
 
   it('`:` runs commands and says what it does not know', async () => {

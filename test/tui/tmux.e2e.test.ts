@@ -127,6 +127,12 @@ describe('tripline tui in a terminal', () => {
     // DLQ column: 12, as the emulator says.
     expect(first).toMatch(/web\s+4s\s+\S*\s+0 0(\.00)?%\s+0\s+12\s/);
 
+    // Every refresh reads all the metrics on screen with one GetMetricData call (and the alarms with one DescribeAlarms).
+    await until(() => cloudwatch.calls.filter((c) => c === 'GetMetricData').length >= 3, 'three refreshes');
+    const refreshes = cloudwatch.calls.filter((c) => c === 'DescribeAlarms').length;
+    expect(cloudwatch.calls.filter((c) => c === 'GetMetricData').length).toBeGreaterThanOrEqual(refreshes - 1);
+    expect(cloudwatch.calls.filter((c) => c === 'GetMetricData').length).toBeLessThanOrEqual(refreshes);
+
     keys('2');
     await until((s) => s.includes('tripline-web-dlq-depth') && s.includes('ALARM'), 'the alarms view');
 

@@ -14,8 +14,8 @@ export interface SnapshotState {
 
 /**
  * Refreshes every `intervalMs`; on a failed refresh (or one with problems)
- * the delay doubles up to 60 s, so an expired token or throttling is not
- * hammered; a good refresh restores the interval. Never throws.
+ * the delay doubles up to 60 s (or 4× the interval, if that is longer), so an
+ * expired token or throttling is not hammered; a good refresh restores the interval. Never throws.
  */
 export function useSnapshot(load: () => Promise<HealthSnapshot>, intervalMs: number): SnapshotState {
   const [snapshot, setSnapshot] = useState<HealthSnapshot | undefined>(undefined);
@@ -26,6 +26,7 @@ export function useSnapshot(load: () => Promise<HealthSnapshot>, intervalMs: num
   const delay = useRef(intervalMs);
   const inFlight = useRef(false);
   const alive = useRef(true);
+  const ceiling = Math.max(60_000, intervalMs * 4);
 
   const run = useCallback(async () => {
     if (inFlight.current) return;
@@ -38,11 +39,11 @@ export function useSnapshot(load: () => Promise<HealthSnapshot>, intervalMs: num
       setSnapshot(next);
       const issue = next.problems.length > 0 ? next.problems.join(' · ') : undefined;
       setProblem(issue);
-      delay.current = issue === undefined ? intervalMs : Math.min(delay.current * 2, 60_000);
+      delay.current = issue === undefined ? intervalMs : Math.min(delay.current * 2, ceiling);
     } catch (error) {
       if (!alive.current) return;
       setProblem(describeError(error));
-      delay.current = Math.min(delay.current * 2, 60_000);
+      delay.current = Math.min(delay.current * 2, ceiling);
     } finally {
       inFlight.current = false;
       if (alive.current) {
@@ -51,7 +52,7 @@ export function useSnapshot(load: () => Promise<HealthSnapshot>, intervalMs: num
         timer.current = setTimeout(() => void run(), delay.current);
       }
     }
-  }, [load, intervalMs]);
+  }, [load, intervalMs, ceiling]);
 
   useEffect(() => {
     alive.current = true;
