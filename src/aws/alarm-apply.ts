@@ -1,5 +1,4 @@
 import {
-  DescribeAlarmsCommand,
   PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   TagResourceCommand,
@@ -11,6 +10,7 @@ import { AwsError } from '../errors.js';
 import { tagsOf, toPutCompositeAlarmInput, toPutMetricAlarmInput } from '../pipeline-alarms/cloudwatch-input.js';
 import type { AlarmDiff, DeployedAlarms } from '../pipeline-alarms/diff.js';
 import type { AlarmDefinition } from '../pipeline-alarms/types.js';
+import { describeAlarmsByPrefix } from './alarms.js';
 import { explainAwsError } from './errors.js';
 
 /**
@@ -24,24 +24,9 @@ export async function readDeployedAlarms(client: CloudWatchClient, prefixes: rea
   const metric = new Map<string, MetricAlarm>();
   const composite = new Map<string, CompositeAlarm>();
   for (const prefix of [...new Set(prefixes)]) {
-    let nextToken: string | undefined;
-    do {
-      let page;
-      try {
-        page = await client.send(
-          new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100, NextToken: nextToken }),
-        );
-      } catch (error) {
-        throw new AwsError(
-          `CloudWatch DescribeAlarms (prefix ${prefix}) failed: ${explainAwsError(error, 'cloudwatch:DescribeAlarms')}`,
-          { service: 'cloudwatch', operation: 'DescribeAlarms' },
-          { cause: error },
-        );
-      }
-      for (const a of page.MetricAlarms ?? []) if (a.AlarmName) metric.set(a.AlarmName, a);
-      for (const a of page.CompositeAlarms ?? []) if (a.AlarmName) composite.set(a.AlarmName, a);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const page = await describeAlarmsByPrefix(client, prefix);
+    for (const a of page.metric) if (a.AlarmName) metric.set(a.AlarmName, a);
+    for (const a of page.composite) if (a.AlarmName) composite.set(a.AlarmName, a);
   }
   return { metric: [...metric.values()], composite: [...composite.values()] };
 }

@@ -1,12 +1,9 @@
-import { DescribeAlarmsCommand, type CloudWatchClient, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { isAlarmState } from '../domain/alarm.js';
 import type { AlarmStateReader, AlarmStatus } from '../domain/health.js';
-import { AwsError } from '../errors.js';
 import { pipelineOfAlarm } from '../health/compute.js';
-import { explainAwsError } from './errors.js';
+import { describeAlarmsByPrefix } from './alarms.js';
 
-/** DescribeAlarms pages hold at most 100 alarms. */
-const PAGE_SIZE = 100;
 /**
  * Past this many prefixes, one DescribeAlarms on their common prefix (filtered
  * here) replaces a call per prefix: DescribeAlarms allows only a few calls a
@@ -71,13 +68,9 @@ export class CloudWatchAlarmStateReader implements AlarmStateReader {
   async states(prefixes: readonly string[]): Promise<readonly AlarmStatus[]> {
     const byName = new Map<string, AlarmStatus>();
     for (const prefix of prefixesToDescribe(prefixes)) {
-      let nextToken: string | undefined;
-      do {
-        const page = await this.#describe(prefix, nextToken);
-        for (const alarm of page.metric) this.#add(byName, alarm, 'metric');
-        for (const alarm of page.composite) this.#add(byName, alarm, 'composite');
-        nextToken = page.nextToken;
-      } while (nextToken !== undefined);
+      const found = await describeAlarmsByPrefix(this.#client, prefix);
+      for (const alarm of found.metric) this.#add(byName, alarm, 'metric');
+      for (const alarm of found.composite) this.#add(byName, alarm, 'composite');
     }
     return [...byName.values()].filter((a) => prefixes.some((p) => a.name.startsWith(p))).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -99,27 +92,4 @@ export class CloudWatchAlarmStateReader implements AlarmStateReader {
     });
   }
 
-  async #describe(prefix: string, nextToken: string | undefined): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[]; nextToken?: string }> {
-    try {
-      const out = await this.#client.send(
-        new DescribeAlarmsCommand({
-          AlarmNamePrefix: prefix,
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-          MaxRecords: PAGE_SIZE,
-          ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
-        }),
-      );
-      return {
-        metric: out.MetricAlarms ?? [],
-        composite: out.CompositeAlarms ?? [],
-        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
-      };
-    } catch (error) {
-      throw new AwsError(
-        `CloudWatch DescribeAlarms (prefix ${prefix}) failed: ${explainAwsError(error, 'cloudwatch:DescribeAlarms')}`,
-        { service: 'cloudwatch', operation: 'DescribeAlarms' },
-        { cause: error },
-      );
-    }
-  }
 }

@@ -109,30 +109,10 @@ export class CloudWatchAlarmReader {
     return tags;
   }
 
-  async #describe(input: {
-    AlarmNames?: string[];
-    StateValue?: 'ALARM';
-    AlarmNamePrefix?: string | undefined;
-    NextToken?: string | undefined;
-    MaxRecords: number;
-  }): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[]; nextToken?: string }> {
-    try {
-      const out = await this.#client.send(
-        new DescribeAlarmsCommand({ ...input, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
-      );
-      return {
-        metric: out.MetricAlarms ?? [],
-        composite: out.CompositeAlarms ?? [],
-        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
-      };
-    } catch (error) {
-      throw new AwsError(
-        `CloudWatch DescribeAlarms failed: ${explainAwsError(error, 'cloudwatch:DescribeAlarms')}`,
-        { service: 'cloudwatch', operation: 'DescribeAlarms' },
-        { cause: error },
-      );
-    }
+  #describe(input: DescribeAlarmsPageInput): Promise<AlarmsPage> {
+    return describeAlarmsPage(this.#client, input);
   }
+
 }
 
 function addState(
@@ -196,4 +176,55 @@ export function labelsFromDescribed(alarm: MetricAlarm | CompositeAlarm, tags: R
     region: arn[3] ?? '',
     tags,
   };
+}
+
+export interface DescribeAlarmsPageInput {
+  readonly AlarmNames?: string[];
+  readonly StateValue?: 'ALARM';
+  readonly AlarmNamePrefix?: string | undefined;
+  readonly NextToken?: string | undefined;
+  readonly MaxRecords: number;
+}
+
+export interface AlarmsPage {
+  readonly metric: MetricAlarm[];
+  readonly composite: CompositeAlarm[];
+  readonly nextToken?: string;
+}
+
+/**
+ * One DescribeAlarms page, metric and composite alarms alike.
+ *
+ * @throws AwsError naming what to do (credentials, permission, throttling).
+ */
+export async function describeAlarmsPage(client: CloudWatchClient, input: DescribeAlarmsPageInput): Promise<AlarmsPage> {
+  try {
+    const out = await client.send(new DescribeAlarmsCommand({ ...input, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    return {
+      metric: out.MetricAlarms ?? [],
+      composite: out.CompositeAlarms ?? [],
+      ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+    };
+  } catch (error) {
+    const scope = input.AlarmNamePrefix !== undefined ? ` (prefix ${input.AlarmNamePrefix})` : '';
+    throw new AwsError(
+      `CloudWatch DescribeAlarms${scope} failed: ${explainAwsError(error, 'cloudwatch:DescribeAlarms')}`,
+      { service: 'cloudwatch', operation: 'DescribeAlarms' },
+      { cause: error },
+    );
+  }
+}
+
+/** Every page of DescribeAlarms for one name prefix (100 alarms a page). */
+export async function describeAlarmsByPrefix(client: CloudWatchClient, prefix: string): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[] }> {
+  const metric: MetricAlarm[] = [];
+  const composite: CompositeAlarm[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await describeAlarmsPage(client, { AlarmNamePrefix: prefix, MaxRecords: 100, NextToken: nextToken });
+    metric.push(...page.metric);
+    composite.push(...page.composite);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return { metric, composite };
 }
