@@ -491,9 +491,10 @@ alarms
 
 program
   .command('tui')
+  .summary('The oncall console: pipelines, alarms, incidents and DLQs, with guarded redrive')
   .description(
-    'The oncall console: per pipeline lag, processor errors, failed-queue and DLQ depth and age, Firehose\n' +
-      'freshness, quality rates and collector traffic; alarms with their runbooks; open incidents; DLQ peek,\n' +
+    'The oncall console: per pipeline lag, processor errors, failed-queue and DLQ depth and age, Firehose ' +
+      'freshness, quality rates and collector traffic; alarms with their runbooks; open incidents; DLQ peek, ' +
       'redrive (native or selective), cancel and export behind a typed confirmation.',
   )
   .option('--read-only', 'no redrive, cancel, export or runbook runs: the keys are not bound at all', false)
