@@ -9,6 +9,7 @@ import { configToStackProps } from './config-to-props.js';
 import { addPipelineAlarms, routerRunbook } from './pipeline-alarms-app.js';
 import { addQualityMonitorStack } from './quality-app.js';
 import type { QualityMonitorStack } from './quality-monitor-stack.js';
+import { addOncallSummaryStack, type OncallSummaryStack } from './oncall-summary-stack.js';
 
 /** Stack name when neither context `stackName` nor `TRIPLINE_STACK_NAME` says otherwise. */
 export const DEFAULT_STACK_NAME = 'tripline-alarm-router';
@@ -103,7 +104,7 @@ export function readAppSettings(
  */
 export async function buildApp(
   options: BuildAppOptions = {},
-): Promise<{ app: App; stack: AlarmRouterStack; qualityStack: QualityMonitorStack | undefined }> {
+): Promise<{ app: App; stack: AlarmRouterStack; qualityStack: QualityMonitorStack | undefined; summaryStack: OncallSummaryStack | undefined }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const warn = options.warn ?? ((line: string) => process.stderr.write(`tripline: warning: ${line}\n`));
@@ -157,8 +158,10 @@ export async function buildApp(
     warn: (line) => warnings.push(line),
     pipelinesWithAlarms: pipelineAlarms?.pipelines ?? [],
   });
+  // Shift summaries on a schedule: a third stack, only when the config has a summary section (rules/oncall-summary-stack.ts).
+  const summaryStack = await addOncallSummaryStack(app, { env, cwd, config: parsedConfig, warn: (line) => warnings.push(line) });
   for (const line of warnings) warn(line);
-  return { app, stack, qualityStack };
+  return { app, stack, qualityStack, summaryStack };
 }
 
 /**

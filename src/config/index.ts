@@ -36,6 +36,7 @@ export {
   type ConsoleSection,
 } from './pipelines.js';
 export { SlackSectionSchema, type SlackSection } from './slack.js';
+export { SummarySectionSchema, DEFAULT_SUMMARY_SCHEDULE, DEFAULT_SUMMARY_SINCE, DEFAULT_FLAPPING_TRANSITIONS, durationSeconds, type SummarySection } from './summary.js';
 export { NotifySectionSchema, type NotifySection } from './notify.js';
 export { QualitySectionSchema, QualityThresholdsSchema, type QualitySection, type QualityThresholds } from './quality.js';
 export { SecretRefSchema, describeSecretRef, type SecretRef } from './secret-ref.js';

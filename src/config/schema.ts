@@ -5,6 +5,7 @@ import { PagingSchema } from './paging.js';
 import { ConsoleSectionSchema, PipelinesSchema } from './pipelines.js';
 import { QualitySectionSchema } from './quality.js';
 import { SlackSectionSchema } from './slack.js';
+import { SummarySectionSchema } from './summary.js';
 
 /**
  * `tripline.config.yaml`: one section per capability. Unknown keys are
@@ -19,5 +20,7 @@ export const ConfigSchema = z.strictObject({
   /** The pipelines the console, `dlq` and runbooks watch and act on (name → resources). */
   pipelines: z._default(PipelinesSchema, {}),
   console: z.prefault(ConsoleSectionSchema, {}),
+  /** Shift summaries (`tripline summary`; the oncall-summary Lambda is deployed only when present). */
+  summary: z.optional(SummarySectionSchema),
 });
 export type Config = z.infer<typeof ConfigSchema>;

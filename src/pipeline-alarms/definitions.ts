@@ -412,7 +412,8 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
     treatMissingData: 'notBreaching',
     severity: 'warning',
     runbook,
-    inComposite: false,
+    // A bad release (invalid events) is an outage for the data: it pages through the composite.
+    inComposite: counted === 'InvalidEvents',
   });
   specs.push(
     qualityRate(
@@ -453,7 +454,8 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
       treatMissingData: 'breaching',
       severity: 'warning',
       runbook: 'quality-freshness',
-      inComposite: false,
+      // A platform gone silent pages (through the composite): no events is the outage users do not report.
+      inComposite: true,
     },
   );
   return specs;

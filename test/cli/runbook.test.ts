@@ -256,6 +256,9 @@ describe('tripline runbook run', () => {
         .replace('file: audit/trail.jsonl', `file: ${JSON.stringify(path.join(dir, 'audit', 'trail.jsonl'))}`),
     );
     const prompts: string[] = [];
+    // Relative paths in the runbook (the backup file) resolve against the working directory, as in a shell.
+    const cwd = process.cwd();
+    process.chdir(dir);
     const result = await runRunbookRun(
       'drain',
       { pipeline: 'web', config },
@@ -271,7 +274,7 @@ describe('tripline runbook run', () => {
         },
         stderr: { write: () => true },
       },
-    );
+    ).finally(() => process.chdir(cwd));
     return { result, prompts };
   }
 

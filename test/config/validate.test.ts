@@ -122,7 +122,7 @@ describe('validateConfig: one problem, exact message', () => {
       set(['paging', 'receivers', 1, 'slack', 'webhook'], 'https://hooks.example.com'),
       'paging.receivers[1].slack.webhook: unknown key; expected one of channel',
     ],
-    ['an unknown top-level section', set(['alerting'], {}), 'alerting: unknown key; expected one of version, paging, slack, notify, quality, pipelines, console'],
+    ['an unknown top-level section', set(['alerting'], {}), 'alerting: unknown key; expected one of version, paging, slack, notify, quality, pipelines, console, summary'],
     ['a misspelt top-level section', set(['pipelinez'], {}), 'pipelinez: unknown key; did you mean "pipelines"?'],
     [
       'a regex that does not compile',

@@ -62,6 +62,8 @@ describe('the alarm catalog of the example config', () => {
         `tripline-${p}-processor-errors`,
         `tripline-${p}-dlq-depth`,
         `tripline-${p}-firehose-freshness`,
+        `tripline-${p}-quality-invalid-rate`,
+        `tripline-${p}-quality-freshness`,
       ]);
     }
   });
@@ -134,7 +136,7 @@ describe('pipelineAlarms', () => {
       'pipeline',
     ]);
     expect(composite(alarms, 'tripline-min-pipeline').rule).toBe(
-      'ALARM("tripline-min-stream-iterator-age") OR ALARM("tripline-min-iterator-age") OR ALARM("tripline-min-processor-errors") OR ALARM("tripline-min-dlq-depth")',
+      'ALARM("tripline-min-stream-iterator-age") OR ALARM("tripline-min-iterator-age") OR ALARM("tripline-min-processor-errors") OR ALARM("tripline-min-dlq-depth") OR ALARM("tripline-min-quality-invalid-rate") OR ALARM("tripline-min-quality-freshness")',
     );
   });
 

@@ -182,6 +182,8 @@ describe('the synthesized pipeline alarms', () => {
       'processor-errors',
       'dlq-depth',
       'firehose-freshness',
+      'quality-invalid-rate',
+      'quality-freshness',
     ]);
     const dependsOn = (template as { Resources: Record<string, { DependsOn?: string[] }> }).Resources[c.logicalId]?.DependsOn ?? [];
     expect(referenced.map((n) => alarm(n).logicalId).sort()).toEqual([...dependsOn].sort());

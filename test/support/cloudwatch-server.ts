@@ -44,6 +44,10 @@ export type CloudWatchFault = 'AccessDenied' | 'Throttling' | 'ExpiredToken';
 export interface CloudWatchServer {
   readonly endpoint: string;
   readonly alarms: Map<string, FakeAlarm>;
+  /** DescribeAlarmHistory: state changes served (any order; filtered and sorted per request). */
+  readonly history: FakeHistoryItem[];
+  /** DescribeAlarmHistory requests, as received. */
+  readonly historyRequests: Record<string, unknown>[];
   /** Operation names received, in order. */
   readonly calls: string[];
   /** PutMetricData requests, as received. */
@@ -74,6 +78,8 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
   const faults: CloudWatchFault[] = [];
   const metricSeries = new Map<string, readonly FakeMetricPoint[]>();
   const metricRequests: FakeMetricDataRequest[] = [];
+  const history: FakeHistoryItem[] = [];
+  const historyRequests: Record<string, unknown>[] = [];
   let metricPageSize: number | undefined;
 
   const server = createServer((req, res) => {
@@ -94,6 +100,11 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     const fault = faults.shift();
     if (fault) return sendError(res, fault);
     if (op === 'DescribeAlarms') return send(res, describe(input));
+    if (op === 'DescribeAlarmHistory') {
+      historyRequests.push(input);
+      const page = alarmHistoryPage(history, input);
+      return typeof page === 'string' ? sendError(res, 'InvalidParameterValue', page) : send(res, page);
+    }
     if (op === 'GetMetricData') {
       const request = metricDataRequestOf(input);
       if (typeof request === 'string') return sendError(res, 'InvalidParameterValue', request);
@@ -221,6 +232,8 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     failNext: (...f) => faults.push(...f),
     setMetric: (metric, points) => metricSeries.set(metricKeyOf(metric), [...points].sort((a, b) => a.timestamp - b.timestamp)),
     metricRequests,
+    history,
+    historyRequests,
     pageMetricsBy: (datapoints) => {
       metricPageSize = datapoints;
     },
@@ -375,4 +388,64 @@ function metricDataPage(
     };
   });
   return { MetricDataResults: results, Messages: [], ...(to < total ? { NextToken: String(to) } : {}) };
+}
+
+// ── DescribeAlarmHistory ──
+
+/** One alarm state change the stand-in reports (HistoryItemType StateUpdate). */
+export interface FakeHistoryItem {
+  alarmName: string;
+  kind: 'metric' | 'composite';
+  /** Epoch milliseconds. */
+  at: number;
+  from: AlarmState;
+  to: AlarmState;
+  reason?: string;
+  /** Sent as HistoryData instead of the JSON built from the states (to test odd payloads). */
+  historyData?: string;
+  /** Sent as HistorySummary instead of `Alarm updated from <from> to <to>`. */
+  historySummary?: string;
+}
+
+/**
+ * DescribeAlarmHistory as CloudWatch answers it: StateUpdate items in
+ * [StartDate, EndDate], of the AlarmTypes asked (MetricAlarm only when none
+ * are given, as AWS does), newest first unless ScanBy is TimestampAscending,
+ * at most MaxRecords (1–100, default 100) a page with NextToken.
+ */
+function alarmHistoryPage(history: readonly FakeHistoryItem[], input: Record<string, unknown>): Record<string, unknown> | string {
+  const type = input['HistoryItemType'];
+  if (type !== undefined && !['ConfigurationUpdate', 'StateUpdate', 'Action', 'AlarmContributorStateUpdate', 'AlarmContributorAction'].includes(String(type))) {
+    return `Invalid HistoryItemType: ${String(type)}`;
+  }
+  const max = input['MaxRecords'] === undefined ? 100 : Number(input['MaxRecords']);
+  if (!Number.isInteger(max) || max < 1 || max > 100) return `MaxRecords must be between 1 and 100, got ${String(input['MaxRecords'])}`;
+  const start = typeof input['StartDate'] === 'number' ? input['StartDate'] * 1000 : -Infinity;
+  const end = typeof input['EndDate'] === 'number' ? input['EndDate'] * 1000 : Infinity;
+  const types = Array.isArray(input['AlarmTypes']) ? input['AlarmTypes'].map(String) : ['MetricAlarm'];
+  const name = typeof input['AlarmName'] === 'string' ? input['AlarmName'] : undefined;
+  const matching = history
+    .filter((h) => (type === undefined || type === 'StateUpdate') && h.at >= start && h.at <= end)
+    .filter((h) => types.includes(h.kind === 'composite' ? 'CompositeAlarm' : 'MetricAlarm') && (name === undefined || h.alarmName === name))
+    .sort((a, b) => a.at - b.at);
+  if (input['ScanBy'] !== 'TimestampAscending') matching.reverse();
+  const from = typeof input['NextToken'] === 'string' ? Number(input['NextToken']) : 0;
+  const page = matching.slice(from, from + max);
+  return {
+    AlarmHistoryItems: page.map((h) => ({
+      AlarmName: h.alarmName,
+      AlarmType: h.kind === 'composite' ? 'CompositeAlarm' : 'MetricAlarm',
+      Timestamp: h.at / 1000,
+      HistoryItemType: 'StateUpdate',
+      HistorySummary: h.historySummary ?? `Alarm updated from ${h.from} to ${h.to}`,
+      HistoryData:
+        h.historyData ??
+        JSON.stringify({
+          version: '1.0',
+          oldState: { stateValue: h.from, stateReason: 'previous state (test stand-in)' },
+          newState: { stateValue: h.to, stateReason: h.reason ?? `Threshold Crossed (test stand-in): ${h.to}` },
+        }),
+    })),
+    ...(from + max < matching.length ? { NextToken: String(from + max) } : {}),
+  };
 }
