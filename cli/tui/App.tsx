@@ -404,16 +404,18 @@ export function App({ backend, environment, readOnly, refreshMs, dlqOf, incident
 
   const now = snapshot?.at ?? new Date();
   const bannerText = banner?.();
+  // Header, tabs, banner, filter, status line and a prompt: the rest is for the view.
+  const room = Math.max(5, height - 6 - (bannerText !== undefined ? 2 : 0) - (filter !== '' ? 1 : 0) - (modal !== undefined ? 6 : 0));
   return (
     <Box flexDirection="column" width={width}>
       <Header snapshot={snapshot} environment={environment} view={view} readOnly={readOnly} refreshing={refreshing} nextDelayMs={nextDelayMs} />
       {bannerText !== undefined ? <Text color="magenta">{bannerText}</Text> : null}
       {filter !== '' ? <Text color="cyan">filter: {filter} (Esc clears)</Text> : null}
       <Box flexDirection="column" marginTop={1}>
-        {view === 'overview' ? <Overview snapshot={snapshot} rows={pipelines} selected={index} width={width} /> : null}
-        {view === 'alarms' ? <Alarms rows={alarms} selected={index} width={width} now={now} loaded={snapshot !== undefined} /> : null}
+        {view === 'overview' ? <Overview snapshot={snapshot} rows={pipelines} selected={index} width={width} room={room} /> : null}
+        {view === 'alarms' ? <Alarms rows={alarms} selected={index} width={width} now={now} loaded={snapshot !== undefined} room={room} /> : null}
         {view === 'incidents' ? (
-          <Incidents rows={incidents} selected={index} width={width} now={now} loaded={snapshot !== undefined} configured={incidentsConfigured} />
+          <Incidents rows={incidents} selected={index} width={width} now={now} loaded={snapshot !== undefined} configured={incidentsConfigured} room={room} />
         ) : null}
         {view === 'dlq' ? (
           <Dlq

@@ -52,3 +52,14 @@ export function ageOf(date: Date | undefined, now: Date): string {
   if (date === undefined) return NO_DATA;
   return formatDuration(Math.max(0, (now.getTime() - date.getTime()) / 1000));
 }
+
+/**
+ * The rows that fit `room` lines, scrolled so the selected row is visible,
+ * with how many are hidden above and below (shown as "↑ N more").
+ */
+export function visibleWindow<T>(rows: readonly T[], selected: number, room: number): { readonly rows: readonly T[]; readonly offset: number; readonly above: number; readonly below: number } {
+  const size = Math.max(1, room);
+  if (rows.length <= size) return { rows, offset: 0, above: 0, below: 0 };
+  const offset = Math.min(Math.max(0, selected - Math.floor(size / 2)), rows.length - size);
+  return { rows: rows.slice(offset, offset + size), offset, above: offset, below: rows.length - offset - size };
+}

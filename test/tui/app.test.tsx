@@ -242,6 +242,22 @@ describe('tripline tui', () => {
     expect(backend.actions).toEqual(['runbook dlq-redrive web confirmed']);
   });
 
+  it('keeps the alarms in ALARM on screen when there are more alarms than lines, and scrolls with the selection', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => alarmStatus(`tripline-web-child-${String(i).padStart(2, '0')}`, 'OK', { pipeline: 'web' }));
+    const backend = new FakeBackend(snapshotOf({ alarms: [...many, alarmStatus('tripline-web-dlq-depth', 'ALARM', { pipeline: 'web' })] }));
+    const ui = mount(backend);
+    unmount = ui.app.unmount;
+    await until(() => ui.frame().includes('web'), 'the overview');
+    await ui.press('2');
+    await until(() => ui.frame().includes('tripline-web-dlq-depth'), 'the alarm in ALARM');
+    expect(ui.frame()).toMatch(/↓ \d+ more/);
+    expect(ui.frame().split('\n').length).toBeLessThanOrEqual(40);
+    for (let i = 0; i < 59; i++) await ui.press('j');
+    await until(() => ui.frame().includes('tripline-web-child-58'), 'the selection scrolled into view');
+    expect(ui.frame()).toMatch(/↑ \d+ more/);
+    expect(ui.frame()).not.toContain('tripline-web-dlq-depth');
+  });
+
   it('shows an AWS failure in the status line with what to do, and keeps running', async () => {
     const backend = new FakeBackend();
     backend.fail = Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });

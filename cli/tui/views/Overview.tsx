@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { HealthSnapshot, PipelineHealth } from '../../../src/domain/health.js';
-import { ageOf, colorOf, countCell, durationCell, fit, rateCell, type Cell } from '../cells.js';
+import { ageOf, colorOf, countCell, durationCell, fit, rateCell, visibleWindow, type Cell } from '../cells.js';
 
 interface Column {
   readonly title: string;
@@ -55,9 +55,11 @@ export interface OverviewProps {
   readonly rows: readonly PipelineHealth[];
   readonly selected: number;
   readonly width: number;
+  /** Lines available for the table and the detail pane. */
+  readonly room: number;
 }
 
-export function Overview({ snapshot, rows, selected, width }: OverviewProps) {
+export function Overview({ snapshot, rows, selected, width, room }: OverviewProps) {
   if (snapshot === undefined) return <Text dimColor>Reading CloudWatch, SQS and alarms…</Text>;
   if (snapshot.pipelines.length === 0) {
     return <Text color="yellow">No pipelines configured: add a `pipelines:` section to tripline.config.yaml (see README, Configuration).</Text>;
@@ -65,10 +67,14 @@ export function Overview({ snapshot, rows, selected, width }: OverviewProps) {
   const columns = columnsFor(width);
   const now = snapshot.at;
   const current = rows[selected];
+  const shown = visibleWindow(rows, selected, room - 9);
   return (
     <Box flexDirection="column">
       <Text bold>{columns.map((c) => fit(c.title, c.width)).join(' ')}</Text>
-      {rows.map((row, i) => (
+      {shown.above > 0 ? <Text dimColor> ↑ {shown.above} more</Text> : null}
+      {shown.rows.map((row, j) => {
+        const i = j + shown.offset;
+        return (
         <Box key={row.pipeline}>
           <Text inverse={i === selected}>{i === selected ? '›' : ' '}</Text>
           {columns.map((c, j) => {
@@ -82,7 +88,9 @@ export function Overview({ snapshot, rows, selected, width }: OverviewProps) {
             );
           })}
         </Box>
-      ))}
+        );
+      })}
+      {shown.below > 0 ? <Text dimColor> ↓ {shown.below} more</Text> : null}
       {rows.length === 0 ? <Text dimColor>No pipeline matches the filter.</Text> : null}
       {current !== undefined ? <Detail row={current} now={now} /> : null}
     </Box>
