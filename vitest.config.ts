@@ -1,8 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Terminal tests (a real `tripline tui` / `tripline sandbox` driven through
+ * tmux, with 15-second budgets a person would notice) run after everything
+ * else, one file at a time: on two cores, the suite's own CLI processes would
+ * otherwise starve them and turn a 1-second start into a timeout.
+ */
+const TERMINAL = ['test/**/tmux.e2e.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/global-setup.ts'],
     // @pagerduty/pdjs sends through our transport in tests exactly as in the bundles.
     setupFiles: ['test/setup/pdjs-transport.ts'],
@@ -11,5 +18,25 @@ export default defineConfig({
     pool: 'forks',
     // The JSON report lets .ci/run print a plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'dist/test-report.json' }]],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: TERMINAL,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'terminal',
+          include: TERMINAL,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
