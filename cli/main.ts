@@ -522,6 +522,7 @@ program
     ].join('\n'),
   )
   .action(async (options: Record<string, unknown>) => {
+    liveTerminal();
     const { runTui } = await import('./commands/tui.js');
     finish(await runTui(options));
   });
@@ -559,6 +560,7 @@ program
     ].join('\n'),
   )
   .action(async (options: Record<string, unknown>) => {
+    liveTerminal();
     const { runSandbox } = await import('./commands/sandbox.js');
     finish(await runSandbox(options));
   });
@@ -605,6 +607,16 @@ program
     const { runSummary } = await import('./commands/summary.js');
     finish(await runSummary(options));
   });
+
+/**
+ * Ink draws only the final frame when it sees CI set (for build logs). At a
+ * terminal a person is watching the console, so it draws live there too.
+ * Called before Ink is first imported: it reads the variables once.
+ */
+function liveTerminal(): void {
+  if (process.stdout.isTTY !== true) return;
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[name] !== undefined) process.env[name] = 'false';
+}
 
 function finish(result: CommandResult): void {
   if (result.stdout !== undefined) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,7 +12,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ConfigError, InputError } from '../src/errors.js';
+import { ConfigError } from '../src/errors.js';
+import { BundleMissingError, grantSecretReads, LAMBDA_ENV_LIMIT_BYTES, resolveBundleDir } from './stack-helpers.js';
 import { routerFailureAlarm } from '../src/pipeline-alarms/definitions.js';
 import { renderMetricAlarm } from './pipeline-alarms.js';
 import alarmStateChangePattern from './alarm-state-change.pattern.json' with { type: 'json' };
@@ -29,20 +27,9 @@ export const ROUTER_TOPOLOGIES: readonly RouterTopology[] = ['sns', 'direct'];
 /** Where `npm run build` writes the router bundle, relative to the repository root. */
 export const DEFAULT_BUNDLE_DIR = 'dist/lambdas/alarm-router';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Lambda rejects a function whose environment (keys + values) exceeds 4 KB. */
-const LAMBDA_ENV_LIMIT_BYTES = 4096;
-
-// Characters AWS allows in names; anything else (notably `*` and `?`) would widen a grant.
-const SSM_NAME = /^\/?[A-Za-z0-9_.\-/]+$/;
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
-const ARN = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^*?]+$/;
-// A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name.
-const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
 
 /** The router bundle is not where the stack expects it. */
-export class BundleMissingError extends InputError {}
+export { BundleMissingError };
 
 /** Props of {@link AlarmRouterStack}; only `bundleDir` has to exist on disk. */
 export interface AlarmRouterStackProps extends StackProps {
@@ -96,7 +83,7 @@ export class AlarmRouterStack extends Stack {
     if (!ROUTER_TOPOLOGIES.includes(topology)) {
       throw new ConfigError(`unknown topology "${String(topology)}": use one of ${ROUTER_TOPOLOGIES.join(', ')}`);
     }
-    const bundleDir = resolveBundleDir(props.bundleDir);
+    const bundleDir = resolveBundleDir(props.bundleDir, DEFAULT_BUNDLE_DIR);
     const environment = routerEnvironment(props);
 
     this.failureQueue = new Queue(this, 'RouterFailureQueue', {
@@ -128,7 +115,7 @@ export class AlarmRouterStack extends Stack {
       onFailure: new SqsDestination(this.failureQueue),
     });
     this.grantAlarmReads(role);
-    this.grantSecretReads(role, props);
+    grantSecretReads(this, role, props);
 
     this.threadTable = props.slackThreadTableName === undefined ? undefined : this.createThreadTable(role, props.slackThreadTableName);
 
@@ -216,74 +203,6 @@ export class AlarmRouterStack extends Stack {
     );
   }
 
-  private grantSecretReads(role: Role, props: AlarmRouterStackProps): void {
-    const parameters = unique(props.ssmParameterNames ?? []).map((name) => this.ssmParameterArn(name));
-    const secrets = unique(props.secretIds ?? []).map((id) => this.secretArn(id));
-    if (parameters.length > 0) {
-      role.addToPolicy(new PolicyStatement({ sid: 'ReadSsmSecrets', actions: ['ssm:GetParameter'], resources: parameters }));
-    }
-    if (secrets.length > 0) {
-      role.addToPolicy(
-        new PolicyStatement({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
-      );
-    }
-    if (props.kmsKeyArn !== undefined) {
-      if (!/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(props.kmsKeyArn)) {
-        throw new ConfigError(`kmsKeyArn "${props.kmsKeyArn}" is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id>`);
-      }
-      // Only for decrypting through SSM or Secrets Manager, not arbitrary ciphertext.
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'DecryptSecrets',
-          actions: ['kms:Decrypt'],
-          resources: [props.kmsKeyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': [`ssm.${this.region}.${this.urlSuffix}`, `secretsmanager.${this.region}.${this.urlSuffix}`],
-            },
-          },
-        }),
-      );
-    }
-  }
-
-  private ssmParameterArn(name: string): string {
-    if (name.startsWith('arn:')) {
-      if (!ARN.test(name) || !name.includes(':parameter/')) {
-        throw new ConfigError(`SSM parameter "${name}" is not a parameter ARN or name: use /path/name or arn:…:parameter/path/name`);
-      }
-      return name;
-    }
-    if (!SSM_NAME.test(name)) {
-      throw new ConfigError(`SSM parameter name "${name}" has characters SSM does not allow: use letters, digits and _ . - /`);
-    }
-    return this.formatArn({
-      service: 'ssm',
-      resource: 'parameter',
-      resourceName: name.replace(/^\//, ''),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-  }
-
-  private secretArn(id: string): string {
-    if (id.startsWith('arn:')) {
-      if (!ARN.test(id) || !id.includes(':secret:')) {
-        throw new ConfigError(`secret "${id}" is not a Secrets Manager ARN or name: use a name or arn:…:secret:name-AbCdEf`);
-      }
-      return COMPLETE_SECRET_ARN.test(id) ? id : `${id}-??????`;
-    }
-    if (!SECRET_NAME.test(id)) {
-      throw new ConfigError(`secret name "${id}" has characters Secrets Manager does not allow: use letters, digits and /_+=.@-`);
-    }
-    // A name matches exactly one secret ARN: the name plus Secrets Manager's 6-character suffix.
-    return this.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${id}-??????`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-  }
-
   private createThreadTable(role: Role, tableName: string): Table {
     const table = new Table(this, 'SlackThreadTable', {
       tableName,
@@ -347,15 +266,6 @@ export function eventPatternFor(alarmNamePrefix?: string): {
   return { ...pattern, detail: { alarmName: [{ prefix: alarmNamePrefix }] } };
 }
 
-function resolveBundleDir(given: string | undefined): string {
-  const shown = given ?? DEFAULT_BUNDLE_DIR;
-  const dir = given === undefined ? path.join(REPO_ROOT, DEFAULT_BUNDLE_DIR) : path.resolve(given);
-  if (!existsSync(path.join(dir, 'index.mjs'))) {
-    throw new BundleMissingError(`${path.join(shown, 'index.mjs')} not found: run npm run build first`);
-  }
-  return dir;
-}
-
 function routerEnvironment(props: AlarmRouterStackProps): Record<string, string> {
   const env: Record<string, string> = {
     POWERTOOLS_SERVICE_NAME: 'tripline-alarm-router',
@@ -374,6 +284,3 @@ function routerEnvironment(props: AlarmRouterStackProps): Record<string, string>
   return env;
 }
 
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
-}

@@ -1,9 +1,7 @@
 // The oncall-summary Lambda on a schedule (rules/build-app.ts calls
 // addOncallSummaryStack). It is added only when the config has a `summary:`
 // section, so an app without one synthesizes exactly as before.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, CfnOutput, Duration, Stack, type App, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -12,20 +10,14 @@ import { Architecture, Code, Function as LambdaFn, Runtime } from 'aws-cdk-lib/a
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../src/errors.js';
-import { BundleMissingError } from './alarm-router-stack.js';
+import { grantSecretReads, LAMBDA_ENV_LIMIT_BYTES, resolveBundleDir, unique } from './stack-helpers.js';
 
 /** Where `npm run build` writes the oncall-summary bundle, relative to the repository root. */
 export const DEFAULT_SUMMARY_BUNDLE_DIR = 'dist/lambdas/oncall-summary';
 /** Stack name when neither context `summaryStackName` nor `TRIPLINE_SUMMARY_STACK_NAME` says otherwise. */
 export const DEFAULT_SUMMARY_STACK_NAME = 'tripline-oncall-summary';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Lambda rejects a function whose environment (keys + values) exceeds 4 KB. */
-const LAMBDA_ENV_LIMIT_BYTES = 4096;
-const SSM_NAME = /^\/?[A-Za-z0-9_.\-/]+$/;
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 const ARN = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^*?]+$/;
-const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
 export interface OncallSummaryStackProps extends StackProps {
@@ -61,7 +53,7 @@ export class OncallSummaryStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OncallSummaryStackProps) {
     super(scope, id, props);
-    const bundleDir = resolveBundleDir(props.bundleDir);
+    const bundleDir = resolveBundleDir(props.bundleDir, DEFAULT_SUMMARY_BUNDLE_DIR);
     const logGroup = new LogGroup(this, 'SummaryLogs', { retention: RetentionDays.ONE_MONTH });
     // An explicit role keeps AWSLambdaBasicExecutionRole (logs:CreateLogGroup on *) off the function.
     const role = new Role(this, 'SummaryRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'tripline oncall summary' });
@@ -92,7 +84,7 @@ export class OncallSummaryStack extends Stack {
     if (queueArns.length > 0) {
       role.addToPolicy(new PolicyStatement({ sid: 'ReadQueueDepths', actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resources: queueArns }));
     }
-    this.grantSecretReads(role, props);
+    grantSecretReads(this, role, props);
 
     this.rule = new Rule(this, 'SummarySchedule', {
       description: 'tripline oncall summary schedule (summary.schedule)',
@@ -120,39 +112,6 @@ export class OncallSummaryStack extends Stack {
     return this.formatArn({ service: 'sqs', resource: text, arnFormat: ArnFormat.NO_RESOURCE_NAME });
   }
 
-  private grantSecretReads(role: Role, props: OncallSummaryStackProps): void {
-    const parameters = unique(props.ssmParameterNames ?? []).map((name) => {
-      if (name.startsWith('arn:')) {
-        if (!ARN.test(name) || !name.includes(':parameter/')) throw new ConfigError(`SSM parameter "${name}" is not a parameter ARN or name: use /path/name or arn:…:parameter/path/name`);
-        return name;
-      }
-      if (!SSM_NAME.test(name)) throw new ConfigError(`SSM parameter name "${name}" has characters SSM does not allow: use letters, digits and _ . - /`);
-      return this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    });
-    const secrets = unique(props.secretIds ?? []).map((id) => {
-      if (id.startsWith('arn:')) {
-        if (!ARN.test(id) || !id.includes(':secret:')) throw new ConfigError(`secret "${id}" is not a Secrets Manager ARN or name: use a name or arn:…:secret:name-AbCdEf`);
-        return COMPLETE_SECRET_ARN.test(id) ? id : `${id}-??????`;
-      }
-      if (!SECRET_NAME.test(id)) throw new ConfigError(`secret name "${id}" has characters Secrets Manager does not allow: use letters, digits and /_+=.@-`);
-      return this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${id}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    });
-    if (parameters.length > 0) role.addToPolicy(new PolicyStatement({ sid: 'ReadSsmSecrets', actions: ['ssm:GetParameter'], resources: parameters }));
-    if (secrets.length > 0) role.addToPolicy(new PolicyStatement({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: secrets }));
-    if (props.kmsKeyArn !== undefined) {
-      if (!/^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(props.kmsKeyArn)) {
-        throw new ConfigError(`kmsKeyArn "${props.kmsKeyArn}" is not a KMS key ARN: use arn:aws:kms:<region>:<account>:key/<key-id>`);
-      }
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'DecryptSecrets',
-          actions: ['kms:Decrypt'],
-          resources: [props.kmsKeyArn],
-          conditions: { StringEquals: { 'kms:ViaService': [`ssm.${this.region}.${this.urlSuffix}`, `secretsmanager.${this.region}.${this.urlSuffix}`] } },
-        }),
-      );
-    }
-  }
 }
 
 function summaryEnvironment(props: OncallSummaryStackProps): Record<string, string> {
@@ -169,17 +128,6 @@ function summaryEnvironment(props: OncallSummaryStackProps): Record<string, stri
     );
   }
   return env;
-}
-
-function resolveBundleDir(given: string | undefined): string {
-  const shown = given ?? DEFAULT_SUMMARY_BUNDLE_DIR;
-  const dir = given === undefined ? path.join(REPO_ROOT, DEFAULT_SUMMARY_BUNDLE_DIR) : path.resolve(given);
-  if (!existsSync(path.join(dir, 'index.mjs'))) throw new BundleMissingError(`${path.join(shown, 'index.mjs')} not found: run npm run build first`);
-  return dir;
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }
 
 // ── the stack's place in the app ──

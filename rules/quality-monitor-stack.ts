@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,15 +12,12 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { QualitySection } from '../src/config/quality.js';
 import { ConfigError } from '../src/errors.js';
-import { BundleMissingError } from './alarm-router-stack.js';
+import { BundleMissingError, LAMBDA_ENV_LIMIT_BYTES, resolveBundleDir } from './stack-helpers.js';
 
 /** Where `npm run build` writes the quality-monitor bundle (and its tracking plan), relative to the repository root. */
 export const DEFAULT_QUALITY_BUNDLE_DIR = 'dist/lambdas/quality-monitor';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Lambda rejects a function whose environment (keys + values) exceeds 4 KB. */
-const LAMBDA_ENV_LIMIT_BYTES = 4096;
 
 const STREAM_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const STREAM_ARN = /^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
@@ -124,7 +120,7 @@ export class QualityMonitorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: QualityMonitorStackProps) {
     super(scope, id, props);
-    const bundleDir = resolveBundleDir(props.bundleDir);
+    const bundleDir = resolveQualityBundleDir(props.bundleDir);
     const quality = props.quality;
     const publish = { namespace: quality?.publish.namespace ?? 'Tripline/Quality', dimensions: quality?.publish.dimensions ?? {} };
     const streamArn = this.streamArnOf(props);
@@ -356,14 +352,10 @@ function pascal(kind: string): string {
   return kind.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
 }
 
-function resolveBundleDir(given: string | undefined): string {
-  const shown = given ?? DEFAULT_QUALITY_BUNDLE_DIR;
-  const dir = given === undefined ? path.join(REPO_ROOT, DEFAULT_QUALITY_BUNDLE_DIR) : path.resolve(given);
-  if (!existsSync(path.join(dir, 'index.mjs'))) {
-    throw new BundleMissingError(`${path.join(shown, 'index.mjs')} not found: run npm run build first`);
-  }
+function resolveQualityBundleDir(given: string | undefined): string {
+  const dir = resolveBundleDir(given, DEFAULT_QUALITY_BUNDLE_DIR);
   if (!existsSync(path.join(dir, 'tracking-plan'))) {
-    throw new BundleMissingError(`${path.join(shown, 'tracking-plan')} not found: npm run build copies the tracking plan beside the bundle; run it again`);
+    throw new BundleMissingError(`${path.join(given ?? DEFAULT_QUALITY_BUNDLE_DIR, 'tracking-plan')} not found: npm run build copies the tracking plan beside the bundle; run it again`);
   }
   return dir;
 }
