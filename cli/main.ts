@@ -531,10 +531,11 @@ program
 
 program
   .command('sandbox')
+  .summary('The whole oncall loop on this machine, no AWS account (what npm start runs)')
   .description(
-    'The whole loop on this machine, no AWS account: a local pipeline (local-aws-sqs failed queues and DLQs,\n' +
-      'a producer, a processor running the quality checks, a retry processor), the shipped alarms evaluated as\n' +
-      'CloudWatch does, the real alarm router paging a local PagerDuty inbox and posting to a local Slack inbox,\n' +
+    'The whole loop on this machine, no AWS account: a local pipeline (local-aws-sqs failed queues and DLQs, ' +
+      'a producer, a processor running the quality checks, a retry processor), the shipped alarms evaluated as ' +
+      'CloudWatch does, the real alarm router paging a local PagerDuty inbox and posting to a local Slack inbox, ' +
       'and the console attached with fault keys. What `npm start` runs.',
   )
   .option('--scenario <name>', 'a scripted game day: dlq-incident, stale-platform or bad-release (with --headless)')
