@@ -14,6 +14,7 @@ import { sqsRunbookActions } from '../../src/runbooks/sqs-actions.js';
 import type { Runbook, RunbookAction, RunbookClock, RunbookEvent } from '../../src/runbooks/types.js';
 import { auditTrail, dlqContext, interruptible, secondsFrom, type DlqDeps } from './dlq-shared.js';
 import type { CommandResult } from './result.js';
+import { queueNameOf } from '../../src/aws/queue-spec.js';
 
 const optionalText = (what: string) => z.optional(z.string().check(z.minLength(1, `must not be empty: ${what}`)));
 
@@ -174,7 +175,7 @@ export async function runRunbookRun(id: string, rawOptions: Readonly<Record<stri
       audit,
       conditions: healthConditions,
       confirm: async (prompt, action) => {
-        const queue = queueName(action.queue);
+        const queue = queueNameOf(action.queue);
         const answer = await ask(`\n${prompt}\nType the queue name (${queue}) to go ahead, anything else to stop: `);
         return answer.trim() === queue;
       },
@@ -188,11 +189,6 @@ export async function runRunbookRun(id: string, rawOptions: Readonly<Record<stri
     stop.dispose();
     reader?.close();
   }
-}
-
-/** A queue named by URL or ARN is confirmed by its name. */
-function queueName(ref: string): string {
-  return ref.split(/[/:]/).pop() ?? ref;
 }
 
 /** Progress lines: prose and steps as they come; a wait's polls only when the values change, or every 5 minutes. */

@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchAlarmStateReader } from '../../src/aws/alarm-states.js';
 import { incidentReaderFromConsole } from '../../src/aws/incidents.js';
 import { CloudWatchMetricsReader } from '../../src/aws/metrics-reader.js';
-import { queueStats, resolveQueue, SqsQueueReader } from '../../src/aws/queues.js';
+import { queueNameOf, queueStats, resolveQueue, SqsQueueReader } from '../../src/aws/queues.js';
 import { enforceGuard, parseFilter, pipelineForQueue, processorErrorGuard } from '../../src/aws/redrive/index.js';
 import { assertNoRunningTask, cancelMoveTask, listMoveTasks, startNativeRedrive } from '../../src/aws/redrive/native.js';
 import { exportMessages, peekMessages } from '../../src/aws/redrive/peek.js';
@@ -186,7 +186,7 @@ export function awsConsoleBackend(options: AwsBackendOptions): ConsoleBackend {
         actions: sqsRunbookActions({ sqs, pipeline, onProgress: hooks.onLine }),
         audit: await options.audit(),
         conditions: healthConditions,
-        confirm: (prompt, action) => hooks.confirm(prompt, 'queue' in action && typeof action.queue === 'string' ? queueLabel(action.queue) : id),
+        confirm: (prompt, action) => hooks.confirm(prompt, 'queue' in action && typeof action.queue === 'string' ? queueNameOf(action.queue) : id),
         onEvent: (event) => {
           for (const line of formatRunbookEvent(event)) hooks.onLine(line);
         },
@@ -198,9 +198,4 @@ export function awsConsoleBackend(options: AwsBackendOptions): ConsoleBackend {
 
 function prefixes(pipelines: Pipelines): Record<string, string> {
   return Object.fromEntries(Object.entries(pipelines).map(([name, p]) => [alarmPrefixOf(name, p), name]));
-}
-
-/** A queue named by URL or ARN is confirmed by its name. */
-function queueLabel(ref: string): string {
-  return ref.split(/[/:]/).pop() ?? ref;
 }

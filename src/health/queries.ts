@@ -1,5 +1,6 @@
 import type { Pipeline, Pipelines } from '../config/pipelines.js';
 import type { MetricQuery } from '../domain/health.js';
+import { queueNameOf } from '../aws/queue-spec.js';
 
 /**
  * Every metric the console reads for one pipeline. Ids are `p<index>_<key>`
@@ -140,14 +141,8 @@ export function pipelineQueries(pipelines: Pipelines, opts: PipelineQueryOptions
   return [...planQueries(pipelines, opts).queries];
 }
 
-/**
- * A queue's name from the config value: a name as is, a queue URL
- * (`https://sqs.<region>.amazonaws.com/<account>/<name>`) or ARN
- * (`arn:aws:sqs:<region>:<account>:<name>`) by its last segment.
- */
-export function queueNameOf(value: string): string {
-  return lastSegment(value);
-}
+/** A queue's name from the config value (a name, queue URL or ARN). */
+export { queueNameOf };
 
 /** A Kinesis stream name from a name or `arn:aws:kinesis:…:stream/<name>`. */
 export function streamNameOf(value: string): string {

@@ -1,6 +1,7 @@
 import type { Severity } from '../domain/alarm.js';
 import { ConfigError } from '../errors.js';
 import { alarmPrefixOf, type Pipeline, type Pipelines } from '../config/pipelines.js';
+import { queueNameOf } from '../aws/queue-spec.js';
 import {
   COMPOSITE_TAG,
   type AlarmDefinition,
@@ -461,16 +462,8 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
   return specs;
 }
 
-/**
- * The queue name in a name, queue URL or queue ARN (CloudWatch's QueueName dimension).
- *
- * @example queueNameOf('https://sqs.eu-west-1.amazonaws.com/123456789012/web-dlq') // 'web-dlq'
- */
-export function queueNameOf(queue: string): string {
-  if (/^https?:\/\//.test(queue)) return queue.replace(/\/+$/, '').split('/').pop() ?? queue;
-  if (queue.startsWith('arn:')) return queue.split(':').pop() ?? queue;
-  return queue;
-}
+/** The queue name in a name, queue URL or queue ARN (CloudWatch's QueueName dimension). */
+export { queueNameOf };
 
 /**
  * Fills a runbook link template; undefined when it needs `{accountId}`,
