@@ -33,14 +33,18 @@ const STAT_ATTRIBUTES: QueueAttributeName[] = [
 export async function queueStats(sqs: SQSClient, ref: string): Promise<QueueStats> {
   const spec = parseQueueSpec(ref);
   const url = spec.kind === 'url' ? spec.url : await queueUrlOf(sqs, spec, ref);
+  return statsAt(sqs, { name: spec.name, url }, ref);
+}
+
+async function statsAt(sqs: SQSClient, queue: { readonly name: string; readonly url: string }, ref: string): Promise<QueueStats> {
   let attributes: Record<string, string>;
   try {
-    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: STAT_ATTRIBUTES }));
+    const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: STAT_ATTRIBUTES }));
     attributes = out.Attributes ?? {};
   } catch (error) {
     throw await queueError(sqs, error, 'GetQueueAttributes', ref);
   }
-  return statsFrom(spec.name, url, attributes);
+  return statsFrom(queue.name, queue.url, attributes);
 }
 
 /**
@@ -76,12 +80,26 @@ export async function deadLetterSources(sqs: SQSClient, queue: QueueRef): Promis
 /** Live attributes of queues by name, URL or ARN: the console's and runbooks' QueueReader. */
 export class SqsQueueReader implements QueueReader {
   readonly #sqs: SQSClient;
+  /** Queue URLs do not change while a queue exists: a refresh needs only GetQueueAttributes. */
+  readonly #urls = new Map<string, { readonly name: string; readonly url: string }>();
   constructor(sqs: SQSClient) {
     this.#sqs = sqs;
   }
 
-  stats(queue: string): Promise<QueueStats> {
-    return queueStats(this.#sqs, queue);
+  async stats(queue: string): Promise<QueueStats> {
+    const known = this.#urls.get(queue);
+    if (known === undefined) {
+      const stats = await queueStats(this.#sqs, queue);
+      this.#urls.set(queue, { name: stats.name, url: stats.url });
+      return stats;
+    }
+    try {
+      return await statsAt(this.#sqs, known, queue);
+    } catch (error) {
+      // Deleted (or recreated elsewhere): resolve it again next time.
+      this.#urls.delete(queue);
+      throw error;
+    }
   }
 }
 

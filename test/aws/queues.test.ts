@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterSources, parseQueueSpec, queueStats, resolveQueue, SqsQueueReader } from '../../src/aws/queues.js';
 import { AwsError, InputError } from '../../src/errors.js';
 import { startExpiredTokenServer, startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 let sqs: SqsEmulator;
 
@@ -56,6 +56,23 @@ describe('resolveQueue / queueStats', () => {
     await sqs.seed(q, [{ body: 'a', groupId: 'g' }, { body: 'b', groupId: 'g' }]);
     const stats = await new SqsQueueReader(sqs.client()).stats('depth.fifo');
     expect(stats).toMatchObject({ name: 'depth.fifo', fifo: true, visible: 2, inFlight: 0, delayed: 0 });
+  });
+
+  it('reads a queue on every refresh with one GetQueueAttributes (its URL is looked up once), and names it once deleted', async () => {
+    const q = await sqs.createQueue('refresh-depth');
+    const reader = new SqsQueueReader(sqs.client());
+    sqs.resetCounts();
+    await reader.stats('refresh-depth');
+    await sqs.seed(q, [{ body: 'a' }]);
+    expect(await reader.stats('refresh-depth')).toMatchObject({ name: 'refresh-depth', visible: 1 });
+    expect(await reader.stats('refresh-depth')).toMatchObject({ name: 'refresh-depth', visible: 1 });
+    expect(sqs.count('GetQueueUrl')).toBe(1);
+    expect(sqs.count('GetQueueAttributes')).toBe(3);
+
+    await sqs.client().send(new DeleteQueueCommand({ QueueUrl: q.url }));
+    const error = await reader.stats('refresh-depth').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toMatch(/^queue "refresh-depth" does not exist in region us-east-1/);
   });
 
   it('names an unknown queue, the region and what to check (exit 2)', async () => {
