@@ -1,5 +1,5 @@
 import type { Reading } from '../../src/domain/health.js';
-import { formatCount, formatDuration, formatRate, sparkline } from '../../src/health/format.js';
+import { formatCount, formatDuration, formatRate, NO_DATA, sparkline } from '../../src/health/format.js';
 
 export type Level = Reading['level'];
 
@@ -8,7 +8,7 @@ export interface Cell {
   readonly level: Level;
 }
 
-export const NO_DATA = '—';
+export { NO_DATA };
 
 /** Ink colour per level: red is bad, yellow a warning, dim means no data. */
 export function colorOf(level: Level): string | undefined {
@@ -24,20 +24,27 @@ export function colorOf(level: Level): string | undefined {
   }
 }
 
-export function durationCell(r: Reading | undefined, spark = 0): Cell {
+/** A reading as a cell: no data is NO_DATA at level unknown, whatever the format. */
+function cellOf(r: Reading | undefined, format: (value: number) => string): Cell {
   if (r === undefined || r.value === undefined) return { text: NO_DATA, level: 'unknown' };
-  const line = spark > 0 ? ` ${sparkline(r.history, spark)}` : '';
-  return { text: `${formatDuration(r.value)}${line}`, level: r.level };
+  return { text: format(r.value), level: r.level };
+}
+
+export function durationCell(r: Reading | undefined, spark = 0): Cell {
+  return cellOf(r, (v) => (spark > 0 ? `${formatDuration(v)} ${sparkline(r?.history, spark)}` : formatDuration(v)));
 }
 
 export function rateCell(r: Reading | undefined): Cell {
-  if (r === undefined || r.value === undefined) return { text: NO_DATA, level: 'unknown' };
-  return { text: formatRate(r.value), level: r.level };
+  return cellOf(r, formatRate);
 }
 
 export function countCell(r: Reading | undefined): Cell {
-  if (r === undefined || r.value === undefined) return { text: NO_DATA, level: 'unknown' };
-  return { text: formatCount(r.value), level: r.level };
+  return cellOf(r, formatCount);
+}
+
+/** Milliseconds, whole: `180ms`. */
+export function latencyCell(r: Reading | undefined): Cell {
+  return cellOf(r, (v) => `${Math.round(v)}ms`);
 }
 
 /** Fit text into a column: cut with an ellipsis, pad to the width. */

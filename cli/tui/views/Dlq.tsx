@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { PipelineHealth } from '../../../src/domain/health.js';
 import type { ActionProgress, MoveTaskView, PeekedMessage } from '../backend.js';
-import { durationCell, fit } from '../cells.js';
+import { durationCell, fit, NO_DATA } from '../cells.js';
 
 export interface DlqProps {
   readonly pipeline?: PipelineHealth;
@@ -41,7 +41,7 @@ export function Dlq({ pipeline, queueName, tasks, peeked, progress, width, readO
       </Text>
       <Text>
         depth{' '}
-        {stats === undefined ? '—' : (
+        {stats === undefined ? NO_DATA : (
           <Text color={stats.visible > 0 ? 'red' : 'green'}>
             {stats.visible} visible, {stats.inFlight} in flight, {stats.delayed} delayed
           </Text>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { HealthSnapshot, PipelineHealth } from '../../../src/domain/health.js';
-import { ageOf, colorOf, countCell, durationCell, fit, rateCell, visibleWindow, type Cell } from '../cells.js';
+import { ageOf, colorOf, countCell, durationCell, fit, latencyCell, NO_DATA, rateCell, visibleWindow, type Cell } from '../cells.js';
 
 interface Column {
   readonly title: string;
@@ -32,15 +32,7 @@ export const OVERVIEW_COLUMNS: readonly Column[] = [
   { title: 'LATE', width: 7, cell: (p) => rateCell(p.lateRate) },
   { title: 'REQ/MIN', width: 8, cell: (p) => countCell(p.collector?.requestsPerMinute), wide: true },
   { title: '5XX', width: 7, cell: (p) => rateCell(p.collector?.errorRate5xx), wide: true },
-  {
-    title: 'P99',
-    width: 8,
-    cell: (p) => {
-      const r = p.collector?.p99LatencyMs;
-      return r?.value === undefined ? { text: '—', level: 'unknown' } : { text: `${Math.round(r.value)}ms`, level: r.level };
-    },
-    wide: true,
-  },
+  { title: 'P99', width: 8, cell: (p) => latencyCell(p.collector?.p99LatencyMs), wide: true },
   { title: 'LOADED', width: 8, cell: (p, now) => ({ text: ageOf(p.lastDeliveryAt, now), level: 'unknown' }), wide: true },
 ];
 
@@ -108,15 +100,15 @@ function Detail({ row, now }: { readonly row: PipelineHealth; readonly now: Date
         lag {durationCell(row.lagSeconds, 30).text} · throttles {countCell(row.throttles).text}
       </Text>
       <Text>
-        failed queue {failed?.name ?? ''}: {failed === undefined ? '—' : `${failed.visible} visible, ${failed.inFlight} in flight, ${failed.delayed} delayed`} · oldest{' '}
+        failed queue {failed?.name ?? ''}: {failed === undefined ? NO_DATA : `${failed.visible} visible, ${failed.inFlight} in flight, ${failed.delayed} delayed`} · oldest{' '}
         {durationCell(row.failedQueue.oldestAgeSeconds).text}
       </Text>
       <Text>
-        DLQ {dlq?.name ?? ''}: {dlq === undefined ? '—' : `${dlq.visible} visible, ${dlq.inFlight} in flight, ${dlq.delayed} delayed`} · oldest{' '}
+        DLQ {dlq?.name ?? ''}: {dlq === undefined ? NO_DATA : `${dlq.visible} visible, ${dlq.inFlight} in flight, ${dlq.delayed} delayed`} · oldest{' '}
         {durationCell(row.dlq.oldestAgeSeconds).text} · Enter: DLQ view
       </Text>
       <Text>
-        collector {collector === undefined ? 'not configured' : `${countCell(collector.requestsPerMinute).text} req/min, 5XX ${rateCell(collector.errorRate5xx).text}, p99 ${collector.p99LatencyMs.value === undefined ? '—' : `${Math.round(collector.p99LatencyMs.value)}ms`}`} · warehouse freshness{' '}
+        collector {collector === undefined ? 'not configured' : `${countCell(collector.requestsPerMinute).text} req/min, 5XX ${rateCell(collector.errorRate5xx).text}, p99 ${latencyCell(collector.p99LatencyMs).text}`} · warehouse freshness{' '}
         {durationCell(row.freshnessSeconds).text}, last delivery {ageOf(row.lastDeliveryAt, now)} ago
       </Text>
     </Box>
