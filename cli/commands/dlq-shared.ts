@@ -16,7 +16,7 @@ import {
   type Pipelines,
   type SlackSection,
 } from '../../src/config/index.js';
-import type { MetricsReader, QueueStats } from '../../src/domain/health.js';
+import type { Actor, MetricsReader, QueueStats } from '../../src/domain/health.js';
 import { InputError } from '../../src/errors.js';
 
 /** Options every `tripline dlq` command shares. */
@@ -91,12 +91,11 @@ export async function dlqContext(options: { region?: string | undefined; config?
 
 /**
  * The audit trail for an action: the actor from STS (credential errors stop
- * the action here, exit 3), the file from `console.audit.file`, Slack when
+ * the action here, exit 3) unless the caller already knows it, the file from `console.audit.file`, Slack when
  * `console.audit.slackChannel` is set.
  */
-export async function auditTrail(ctx: DlqContext): Promise<AuditTrail> {
-  const sts = ctx.deps.sts ?? new (await import('@aws-sdk/client-sts')).STSClient(ctx.region ? { region: ctx.region } : {});
-  const actor = await resolveActor(sts, { onFallback: (reason) => ctx.stderr.write(`note: ${reason}\n`) });
+export async function auditTrail(ctx: DlqContext, known?: Actor): Promise<AuditTrail> {
+  const actor = known ?? (await resolveActor(ctx.deps.sts ?? new (await import('@aws-sdk/client-sts')).STSClient(ctx.region ? { region: ctx.region } : {}), { onFallback: (reason) => ctx.stderr.write(`note: ${reason}\n`) }));
   const channel = ctx.console.audit.slackChannel;
   let slack;
   if (channel) {

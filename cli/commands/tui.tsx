@@ -56,7 +56,8 @@ export async function runTui(rawOptions: Readonly<Record<string, unknown>>, deps
     env: ctx.env,
     ...(identity?.account !== undefined ? { account: identity.account } : {}),
     ...(region !== undefined ? { region } : {}),
-    audit: () => (audit ??= auditTrail({ ...ctx, stderr: { write: () => true } })),
+    // The header's STS answer is the actor; without an account it was a fallback, so ask again (and fail on bad credentials).
+    audit: () => (audit ??= auditTrail({ ...ctx, stderr: { write: () => true } }, identity?.account !== undefined ? identity : undefined)),
     force: options.force,
   });
   const app = render(
