@@ -10,7 +10,6 @@ import type { Pipeline } from '../config/pipelines.js';
 import { functionNameOf, queueNameOf, streamNameOf } from '../health/queries.js';
 import type { Classifier } from '../quality/check/index.js';
 import { DedupWindow, processKinesisBatch, writeQualityEmf, type EmfWriter, type QualityMetricUnit } from '../quality/monitor/index.js';
-import type { QualityReport } from '../domain/quality.js';
 import type { MetricName, MetricStore } from './metric-store.js';
 import type { EventProducer, ProducerOverrides, TrafficSettings } from './producer.js';
 import type { Random } from './random.js';
@@ -46,11 +45,6 @@ export interface QueueUrls {
   readonly dlq: string;
 }
 
-/** The newest quality batch of a pipeline, for bad-release's "top reasons". */
-export interface QualitySummary {
-  readonly at: number;
-  readonly report: QualityReport;
-}
 
 interface InStream {
   readonly line: string;
@@ -85,7 +79,8 @@ export class SandboxPipeline {
   readonly counts: PipelineCounts = { produced: 0, processed: 0, invalid: 0, failed: 0, retried: 0 };
   faults: PipelineFaults = HEALTHY;
   traffic: TrafficSettings;
-  lastQuality: QualitySummary | undefined;
+  /** Invalid events by reason, as the quality monitor classified them, since the pipeline started. */
+  readonly invalidByReason = new Map<string, number>();
 
   readonly #stream: InStream[] = [];
   readonly #firehose: number[] = [];
@@ -186,7 +181,9 @@ export class SandboxPipeline {
     });
     if (result.report.total > 0) {
       writeQualityEmf(result.report, emfInto(store, now, this.#deps.qualityNamespace), this.#deps.qualityDimensions);
-      this.lastQuality = { at: now, report: result.report };
+      for (const [reason, n] of Object.entries(result.report.invalidByReason)) {
+        if (n > 0) this.invalidByReason.set(reason, (this.invalidByReason.get(reason) ?? 0) + n);
+      }
     }
 
     // The processor: invalid events are dropped (counted), valid ones processed or, while broken, failed.

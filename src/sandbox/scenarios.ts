@@ -121,11 +121,13 @@ export async function runScenario(name: ScenarioName, options: ScenarioOptions =
       await sandbox.wait(2 * MINUTE);
       sandbox.setFaults(pipeline, { silent: false }, 'resume-platform');
     } else {
+      const before = new Map(sandbox.pipelines.get(pipeline)?.invalidByReason ?? []);
       sandbox.setFaults(pipeline, { overrides: { badRelease: { appVersion: '4.14.0', share: 0.25 } } }, 'bad-release');
       await awaitPage(40);
       dedupKey = triggered();
-      const quality = sandbox.pipelines.get(pipeline)?.lastQuality?.report;
-      const reasons = Object.entries(quality?.invalidByReason ?? {})
+      // What the quality monitor classified as invalid between the release and the page.
+      const reasons = [...(sandbox.pipelines.get(pipeline)?.invalidByReason ?? [])]
+        .map(([reason, n]): [string, number] => [reason, n - (before.get(reason) ?? 0)])
         .filter(([, n]) => n > 0)
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3);
