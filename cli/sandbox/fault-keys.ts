@@ -28,6 +28,7 @@ export function faultKeys(sandbox: Sandbox): readonly ExtraKey[] {
     { key: 'd', label: `duplicate storm on ${third} (SDK retries)`, pipeline: third, on: { overrides: { duplicateShare: 0.3 } }, off: { overrides: { duplicateShare: undefined } }, isOn: (f) => f.overrides.duplicateShare !== undefined },
     { key: 'c', label: `skewed device clocks on ${third} (late events)`, pipeline: third, on: { overrides: { skewShare: 0.3 } }, off: { overrides: { skewShare: undefined } }, isOn: (f) => f.overrides.skewShare !== undefined },
   ];
+  const collectorDown = (): boolean => [...sandbox.pipelines.values()].every((p) => p.faults.silent);
   return [
     ...keys.map((k) => ({
       key: k.key,
@@ -40,6 +41,15 @@ export function faultKeys(sandbox: Sandbox): readonly ExtraKey[] {
         return `${turnOn ? 'Injected' : 'Removed'}: ${k.label}`;
       },
     })),
+    {
+      key: 'o',
+      label: `collector outage: the collector ${names.join(', ')} share receives nothing (one page, not one per pipeline)`,
+      run: () => {
+        const turnOn = !collectorDown();
+        for (const name of names) sandbox.setFaults(name, { silent: turnOn }, `o:${turnOn ? 'on' : 'off'}`);
+        return turnOn ? 'Injected: the shared collector receives nothing (every SDK is cut off)' : 'Removed: the collector receives requests again';
+      },
+    },
     {
       key: 'f',
       label: 'fix everything (every pipeline healthy again)',
@@ -57,5 +67,5 @@ export function sandboxBanner(sandbox: Sandbox): string {
   const open = sandbox.pagerduty.openIncidents();
   const last = sandbox.slack.messages[sandbox.slack.messages.length - 1];
   const slack = last === undefined ? 'Slack: quiet' : `Slack ${last.channel}: ${(last.text ?? '').split('\n')[0]?.slice(0, 60) ?? ''}`;
-  return `SANDBOX ×${sandbox.clock.speed} · ${faults} · PagerDuty: ${open.length} open · ${slack} · keys b t s i d c f (? help)`;
+  return `SANDBOX ×${sandbox.clock.speed} · ${faults} · PagerDuty: ${open.length} open · ${slack} · keys b t s i d c o f (? help)`;
 }

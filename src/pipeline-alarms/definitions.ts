@@ -38,6 +38,12 @@ export interface PipelineAlarmOptions {
    * template needing `{accountId}`, `{region}` or `{state}` gives no link.
    */
   readonly defaultRunbookUrl?: string;
+  /**
+   * The pipelines that name the same collector (API and stage), in config
+   * order, this one included. Its alarms are created once, by the first of
+   * them, so that a collector outage is one page, not one per pipeline.
+   */
+  readonly collectorSharedBy?: readonly string[];
 }
 
 /** What the catalog reads from a parsed `tripline.config.yaml`. */
@@ -59,8 +65,18 @@ export function catalogFromConfig(config: AlarmCatalogConfig): AlarmCatalog {
   const warnings: string[] = [];
   const owner = new Map<string, string>();
   const defaultRunbookUrl = config.paging?.defaults?.runbookUrl;
+  const collectorUsers = new Map<string, string[]>();
   for (const [name, pipeline] of Object.entries(config.pipelines)) {
-    const one = pipelineAlarms(name, pipeline, defaultRunbookUrl === undefined ? {} : { defaultRunbookUrl });
+    if (pipeline.collector === undefined) continue;
+    const key = collectorKey(pipeline.collector);
+    collectorUsers.set(key, [...(collectorUsers.get(key) ?? []), name]);
+  }
+  for (const [name, pipeline] of Object.entries(config.pipelines)) {
+    const sharedBy = pipeline.collector !== undefined ? collectorUsers.get(collectorKey(pipeline.collector)) : undefined;
+    const one = pipelineAlarms(name, pipeline, {
+      ...(defaultRunbookUrl !== undefined ? { defaultRunbookUrl } : {}),
+      ...(sharedBy !== undefined && sharedBy.length > 1 ? { collectorSharedBy: sharedBy } : {}),
+    });
     for (const alarm of one.alarms) {
       const other = owner.get(alarm.name);
       if (other !== undefined) {
@@ -75,6 +91,22 @@ export function catalogFromConfig(config: AlarmCatalogConfig): AlarmCatalog {
   }
   return { alarms, warnings };
 }
+
+/** A collector as CloudWatch tells it apart: API name and stage. */
+function collectorKey(collector: NonNullable<Pipeline['collector']>): string {
+  return `${collector.apiName}\u0000${collector.stage ?? ''}`;
+}
+
+/** `tracking-collector/prod`, as people name a collector. */
+function collectorLabel(collector: NonNullable<Pipeline['collector']>): string {
+  return collector.stage !== undefined ? `${collector.apiName}/${collector.stage}` : collector.apiName;
+}
+
+/**
+ * A quality-freshness datapoint when the collector accepted requests in the
+ * period but the quality monitor published no freshness: no event seen (a day).
+ */
+export const NO_EVENTS_FRESHNESS_SECONDS = 86_400;
 
 interface ChildSpec {
   readonly key: string;
@@ -113,7 +145,7 @@ export function pipelineAlarms(name: string, pipeline: Pipeline, options: Pipeli
     return url;
   };
 
-  const children = childSpecs(name, pipeline).map((spec): MetricAlarmDefinition => {
+  const children = childSpecs(name, pipeline, options.collectorSharedBy ?? [name]).map((spec): MetricAlarmDefinition => {
     const alarmName = `${prefix}${spec.key}`;
     const baseTags = { severity: spec.severity, pipeline: name, [COMPOSITE_TAG]: compositeName };
     const runbookUrl = link(spec.runbook, alarmName, baseTags);
@@ -143,11 +175,16 @@ export function pipelineAlarms(name: string, pipeline: Pipeline, options: Pipeli
   const members = children.filter((c) => c.inComposite).map((c) => c.name);
   const compositeTags = { severity: 'critical' as const, pipeline: name };
   const compositeRunbookUrl = link('pipeline-down', compositeName, compositeTags);
+  const sharedBy = options.collectorSharedBy ?? [];
+  const collectorToo =
+    pipeline.collector !== undefined && sharedBy[0] === name && sharedBy.length > 1
+      ? ` It also watches the collector ${collectorLabel(pipeline.collector)} that ${joinNames(sharedBy)} share: a collector outage pages once, here.`
+      : '';
   const compositeBase = {
     kind: 'composite' as const,
     name: compositeName,
     key: COMPOSITE_KEY,
-    meaning: `Pipeline ${name} is broken for users: events are failing, stuck or not arriving. The one alarm that pages; the child alarm in ALARM says where.`,
+    meaning: `Pipeline ${name} is broken for users: events are failing, stuck or not arriving. The one alarm that pages; the child alarm in ALARM says where.${collectorToo}`,
     severity: 'critical' as const,
     runbook: 'pipeline-down',
     ...(compositeRunbookUrl !== undefined ? { runbookUrl: compositeRunbookUrl } : {}),
@@ -189,19 +226,25 @@ export function routerFailureAlarm(input: { readonly alarmName: string; readonly
   return { ...definition, description: describeMetricAlarm(definition) };
 }
 
-function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
+/**
+ * The child alarms of one pipeline. `collectorSharedBy` lists the pipelines
+ * naming the same collector (this one included, config order): only the first
+ * gets the collector alarms.
+ */
+function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonly string[]): ChildSpec[] {
   const t = pipeline.thresholds;
   const specs: ChildSpec[] = [];
   const percent = (rate: number): number => Math.round(rate * 100 * 1e6) / 1e6;
+  const collector = pipeline.collector;
+  const dims: Record<string, string> = collector !== undefined ? { ApiName: collector.apiName, ...(collector.stage !== undefined ? { Stage: collector.stage } : {}) } : {};
+  const api = (metricName: string): MetricRef => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: dims });
+  const shared = collector !== undefined && collectorSharedBy.length > 1 ? ` The collector ${collectorLabel(collector)} serves ${joinNames(collectorSharedBy)}: this alarm is created once, with ${collectorSharedBy[0] ?? name}'s.` : '';
 
-  if (pipeline.collector !== undefined) {
-    const dims: Record<string, string> = { ApiName: pipeline.collector.apiName };
-    if (pipeline.collector.stage !== undefined) dims['Stage'] = pipeline.collector.stage;
-    const api = (metricName: string): MetricRef => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: dims });
+  if (collector !== undefined && collectorSharedBy[0] === name) {
     specs.push(
       {
         key: 'collector-5xx-rate',
-        meaning: 'The collector answers SDKs with server errors: their events are being retried or lost.',
+        meaning: `The collector answers SDKs with server errors: their events are being retried or lost.${shared}`,
         signal: {
           kind: 'math',
           expression: 'IF(requests > 0, 100 * errors / requests, 0)',
@@ -221,7 +264,7 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
       },
       {
         key: 'collector-p99-latency',
-        meaning: 'The collector is slow for the slowest 1% of requests: SDK batches time out and are sent again.',
+        meaning: `The collector is slow for the slowest 1% of requests: SDK batches time out and are sent again.${shared}`,
         signal: { kind: 'metric', metric: stat(api('Latency'), 'p99') },
         periodSeconds: 300,
         evaluationPeriods: 3,
@@ -236,8 +279,7 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
       },
       {
         key: 'collector-traffic-drop',
-        meaning:
-          'Fewer requests reach the collector than the learned daily pattern allows: an SDK release, DNS or client config stopped sending. A quiet night stays inside the band; no requests at all is breaching.',
+        meaning: `Fewer requests reach the collector than the learned daily pattern allows: an SDK release, DNS or client config stopped sending. A quiet night stays inside the band; no requests at all is breaching.${shared}`,
         signal: { kind: 'anomaly-band', metric: stat(api('Count'), 'Sum'), bandWidth: t.trafficBandWidth },
         periodSeconds: 300,
         evaluationPeriods: 3,
@@ -441,25 +483,59 @@ function childSpecs(name: string, pipeline: Pipeline): ChildSpec[] {
       'More valid events than allowed arrive long after they happened: offline devices or a stuck SDK queue; daily numbers will move after the fact.',
       'quality-late-events',
     ),
-    {
-      key: 'quality-freshness',
-      meaning: 'No valid tracked event is newer than allowed, or the quality monitor reports nothing: events stopped arriving (or the monitor stopped).',
-      // Minimum over the period's batches: the newest event anywhere, as `dq check` defines freshness.
-      signal: { kind: 'metric', metric: stat({ namespace: pipeline.qualityNamespace, metricName: 'FreshnessSeconds', dimensions: qualityDims }, 'Minimum') },
-      periodSeconds: 300,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      comparison: 'GreaterThanThreshold',
-      threshold: t.freshnessSeconds,
-      unit: 's',
-      treatMissingData: 'breaching',
-      severity: 'warning',
-      runbook: 'quality-freshness',
-      // A platform gone silent pages (through the composite): no events is the outage users do not report.
-      inComposite: true,
-    },
+    qualityFreshness(pipeline, qualityDims, collector !== undefined ? api : undefined),
   );
   return specs;
+}
+
+/**
+ * Quality freshness: no valid event newer than allowed. With a collector, only
+ * while the collector accepted requests: a collector that receives nothing, or
+ * answers everything with 5XX, is the collector's outage (its own alarms page,
+ * once), not one more page per pipeline it serves. A platform gone silent
+ * while the others still send is this alarm's to catch.
+ */
+function qualityFreshness(pipeline: Pipeline, dims: Readonly<Record<string, string>>, api: ((metricName: string) => MetricRef) | undefined): ChildSpec {
+  const threshold = pipeline.thresholds.freshnessSeconds;
+  const freshness = stat({ namespace: pipeline.qualityNamespace, metricName: 'FreshnessSeconds', dimensions: dims }, 'Minimum');
+  const common = {
+    key: 'quality-freshness',
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    comparison: 'GreaterThanThreshold' as const,
+    threshold,
+    unit: 's',
+    severity: 'warning' as const,
+    runbook: 'quality-freshness',
+    // A platform gone silent pages (through the composite): no events is the outage users do not report.
+    inComposite: true,
+  };
+  if (api === undefined) {
+    return {
+      ...common,
+      meaning: 'No valid tracked event is newer than allowed, or the quality monitor reports nothing: events stopped arriving (or the monitor stopped).',
+      // Minimum over the period's batches: the newest event anywhere, as `dq check` defines freshness.
+      signal: { kind: 'metric', metric: freshness },
+      treatMissingData: 'breaching',
+    };
+  }
+  const noEvents = Math.max(NO_EVENTS_FRESHNESS_SECONDS, threshold * 2);
+  return {
+    ...common,
+    meaning: `No valid tracked event is newer than allowed while the collector accepts requests, or the quality monitor reports nothing then (counted as ${noEvents} s): this platform stopped sending (or the monitor stopped). A collector that receives nothing, or fails everything, is left to the collector alarms.`,
+    signal: {
+      kind: 'math',
+      expression: `IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, ${noEvents}), 0)`,
+      label: 'freshness while the collector accepts requests (s)',
+      inputs: { freshness, requests: stat(api('Count'), 'Sum'), errors: stat(api('5XXError'), 'Sum') },
+    },
+    treatMissingData: 'notBreaching',
+  };
+}
+
+function joinNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1] ?? ''}`;
 }
 
 /** The queue name in a name, queue URL or queue ARN (CloudWatch's QueueName dimension). */

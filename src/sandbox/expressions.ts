@@ -2,7 +2,8 @@
  * The two small languages CloudWatch alarms are written in, as far as the
  * shipped alarms use them:
  * - metric math: numbers, input ids, `+ - * /`, comparisons, `AND`/`OR`,
- *   `IF(condition, then, else)` and parentheses;
+ *   `IF(condition, then, else)`, `FILL(series, value)` (a missing datapoint
+ *   becomes `value`) and parentheses;
  * - composite alarm rules: `ALARM("name")`, `OK(name)`,
  *   `INSUFFICIENT_DATA("name")`, `TRUE`, `FALSE`, `AND`, `OR`, `NOT` and
  *   parentheses.
@@ -176,6 +177,14 @@ export function compileMath(text: string): MathExpression {
         if (c === undefined) return undefined;
         return c !== 0 ? then(v) : otherwise(v);
       };
+    }
+    if (t.kind === 'id' && t.value.toUpperCase() === 'FILL' && p.isOp('(')) {
+      p.next();
+      const series = or();
+      p.expect(',');
+      const fill = or();
+      p.expect(')');
+      return (v) => series(v) ?? fill(v);
     }
     if (t.kind === 'id') {
       inputs.add(t.value);

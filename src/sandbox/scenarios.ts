@@ -4,7 +4,7 @@ import { summaryJson } from '../summary/json.js';
 import { Sandbox, type Accounting, type SandboxOptions, type TimelineEvent } from './sandbox.js';
 import { runSandboxRunbook } from './runbooks.js';
 
-export const SCENARIOS = ['dlq-incident', 'stale-platform', 'bad-release'] as const;
+export const SCENARIOS = ['dlq-incident', 'stale-platform', 'bad-release', 'collector-outage'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** One expectation of a scenario and whether it held. */
@@ -55,6 +55,11 @@ const MINUTE = 60_000;
  *   traffic resumes → resolved.
  * - `bad-release`: a web app release sends invalid events → quality alarm →
  *   page, whose alarm reason names the top invalid reasons → rollback → resolved.
+ * - `collector-outage`: the collector the three pipelines share receives
+ *   nothing (DNS, the gateway down) for 40 minutes → its traffic-drop alarm
+ *   pages once, through web's composite (which owns the shared collector's
+ *   alarms); no pipeline's freshness pages on top of it → traffic returns →
+ *   resolved.
  */
 export async function runScenario(name: ScenarioName, options: ScenarioOptions = {}): Promise<ScenarioResult> {
   const speed = options.speed ?? 120;
@@ -120,6 +125,14 @@ export async function runScenario(name: ScenarioName, options: ScenarioOptions =
       dedupKey = triggered();
       await sandbox.wait(2 * MINUTE);
       sandbox.setFaults(pipeline, { silent: false }, 'resume-platform');
+    } else if (name === 'collector-outage') {
+      const started = sandbox.clock.now();
+      for (const p of sandbox.pipelines.keys()) sandbox.setFaults(p, { silent: true }, 'collector-unreachable');
+      await awaitPage(40);
+      dedupKey = triggered();
+      // Long enough for every pipeline's quality freshness to breach, were it not the collector's outage.
+      await sandbox.wait(Math.max(2 * MINUTE, started + 40 * MINUTE - sandbox.clock.now()));
+      for (const p of sandbox.pipelines.keys()) sandbox.setFaults(p, { silent: false }, 'collector-reachable');
     } else {
       const before = new Map(sandbox.pipelines.get(pipeline)?.invalidByReason ?? []);
       sandbox.setFaults(pipeline, { overrides: { badRelease: { appVersion: '4.14.0', share: 0.25 } } }, 'bad-release');

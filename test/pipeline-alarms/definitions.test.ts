@@ -40,7 +40,9 @@ describe('the alarm catalog of the example config', () => {
         expect(names).toContain(`tripline-${p}-${suffix}`);
       }
     }
-    expect(names).toHaveLength(3 * 16);
+    // The shared collector's three alarms once (with web's), not once per pipeline.
+    expect(names).toHaveLength(3 * 16 - 2 * 3);
+    expect(names.filter((n) => n.includes('-collector-'))).toEqual(['tripline-web-collector-5xx-rate', 'tripline-web-collector-p99-latency', 'tripline-web-collector-traffic-drop']);
   });
 
   it('builds each composite from alarms that exist, created after them', () => {
@@ -55,8 +57,7 @@ describe('the alarm catalog of the example config', () => {
         expect(metric(alarms, child).inComposite).toBe(true);
       }
       expect(c.children).toEqual([
-        `tripline-${p}-collector-5xx-rate`,
-        `tripline-${p}-collector-traffic-drop`,
+        ...(p === 'web' ? [`tripline-${p}-collector-5xx-rate`, `tripline-${p}-collector-traffic-drop`] : []),
         `tripline-${p}-stream-iterator-age`,
         `tripline-${p}-iterator-age`,
         `tripline-${p}-processor-errors`,
@@ -152,6 +153,48 @@ describe('pipelineAlarms', () => {
     const regional = pipelineAlarms('web', minimal, { defaultRunbookUrl: 'https://r.example.com/{region}/{alarmName}' });
     expect(metric(regional.alarms, 'tripline-web-dlq-depth').tags['runbook']).toBe('dlq-redrive');
     expect(regional.warnings).toEqual([expect.stringContaining('needs a value unknown when the alarm is created')]);
+  });
+
+  it("creates a shared collector's alarms once, with the first pipeline naming it; a collector of its own stays with its pipeline", () => {
+    const shared = { apiName: 'collector', stage: 'prod' };
+    const { alarms } = catalogFromConfig({
+      pipelines: {
+        a: { ...minimal, collector: shared },
+        b: { ...minimal, collector: shared },
+        c: { ...minimal, collector: { apiName: 'collector', stage: 'beta' } },
+      },
+    });
+    const collectorAlarms = alarms.filter((x) => x.key.startsWith('collector-')).map((x) => x.name);
+    expect(collectorAlarms).toEqual([
+      'tripline-a-collector-5xx-rate',
+      'tripline-a-collector-p99-latency',
+      'tripline-a-collector-traffic-drop',
+      'tripline-c-collector-5xx-rate',
+      'tripline-c-collector-p99-latency',
+      'tripline-c-collector-traffic-drop',
+    ]);
+    expect(composite(alarms, 'tripline-a-pipeline').children).toContain('tripline-a-collector-traffic-drop');
+    expect(composite(alarms, 'tripline-b-pipeline').children.some((n) => n.includes('collector'))).toBe(false);
+    expect(metric(alarms, 'tripline-a-collector-5xx-rate').description).toContain('The collector collector/prod serves a and b: this alarm is created once, with a');
+    expect(composite(alarms, 'tripline-a-pipeline').description).toContain('It also watches the collector collector/prod that a and b share');
+    expect(composite(alarms, 'tripline-c-pipeline').description).not.toContain('It also watches');
+  });
+
+  it('counts quality freshness only while the collector accepts requests; without a collector, no data is breaching', () => {
+    const withCollector = metric(pipelineAlarms('a', { ...minimal, collector: { apiName: 'collector' } }).alarms, 'tripline-a-quality-freshness');
+    expect(withCollector.signal).toEqual({
+      kind: 'math',
+      expression: 'IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
+      label: 'freshness while the collector accepts requests (s)',
+      inputs: {
+        freshness: { namespace: 'Tripline/Quality', metricName: 'FreshnessSeconds', dimensions: { Pipeline: 'a' }, statistic: 'Minimum' },
+        requests: { namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions: { ApiName: 'collector' }, statistic: 'Sum' },
+        errors: { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: 'collector' }, statistic: 'Sum' },
+      },
+    });
+    expect(withCollector).toMatchObject({ threshold: 900, treatMissingData: 'notBreaching', inComposite: true });
+    const without = metric(pipelineAlarms('a', minimal).alarms, 'tripline-a-quality-freshness');
+    expect(without).toMatchObject({ signal: { kind: 'metric', metric: { metricName: 'FreshnessSeconds', statistic: 'Minimum' } }, treatMissingData: 'breaching' });
   });
 
   it('refuses two pipelines that would create the same alarm names', () => {

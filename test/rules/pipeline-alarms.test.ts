@@ -15,6 +15,9 @@ import { fakeBundleDir, isRecord, only, render, resources, type CfnResource } fr
  */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PIPELINES = ['web', 'ios', 'android'] as const;
+/** The three share one collector (tracking-collector/prod): its alarms are created once, with web's. */
+const COLLECTOR_OWNER = 'web';
+const ownsCollector = (p: string): boolean => p === COLLECTOR_OWNER;
 
 const dirs: string[] = [];
 let template: unknown;
@@ -62,7 +65,6 @@ const SINGLE: readonly [suffix: string, namespace: string, metric: string, dims:
   ['dlq-depth', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', (p) => ({ QueueName: `tripline-${p}-dlq` }), 'Maximum', 60, 1, 1, 'GreaterThanThreshold', 0, 'notBreaching'],
   ['firehose-freshness', 'AWS/Firehose', 'DeliveryToS3.DataFreshness', (p) => ({ DeliveryStreamName: `tripline-${p}-to-s3` }), 'Maximum', 300, 2, 2, 'GreaterThanThreshold', 900, 'missing'],
   ['firehose-delivery-success', 'AWS/Firehose', 'DeliveryToS3.Success', (p) => ({ DeliveryStreamName: `tripline-${p}-to-s3` }), 'Average', 300, 3, 3, 'LessThanThreshold', 1, 'notBreaching'],
-  ['quality-freshness', 'Tripline/Quality', 'FreshnessSeconds', (p) => ({ Pipeline: p }), 'Minimum', 300, 3, 3, 'GreaterThanThreshold', 900, 'breaching'],
 ];
 
 const MATH: readonly [suffix: string, queries: (p: string) => string[], evaluation: number, datapoints: number, threshold: number][] = [
@@ -76,6 +78,18 @@ const MATH: readonly [suffix: string, queries: (p: string) => string[], evaluati
     3,
     2,
     1,
+  ],
+  [
+    'quality-freshness',
+    (p) => [
+      'e1: IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
+      `freshness: Tripline/Quality/FreshnessSeconds {Pipeline=${p}} Minimum 300`,
+      'requests: AWS/ApiGateway/Count {ApiName=tracking-collector,Stage=prod} Sum 300',
+      'errors: AWS/ApiGateway/5XXError {ApiName=tracking-collector,Stage=prod} Sum 300',
+    ],
+    3,
+    3,
+    900,
   ],
   [
     'processor-errors',
@@ -123,7 +137,7 @@ const MATH: readonly [suffix: string, queries: (p: string) => string[], evaluati
 
 describe('the synthesized pipeline alarms', () => {
   const singles = PIPELINES.flatMap((p) =>
-    SINGLE.map(([suffix, namespace, metric, dims, stat, period, evaluation, datapoints, comparison, threshold, missing]) => ({
+    SINGLE.filter(([suffix]) => ownsCollector(p) || !suffix.startsWith('collector-')).map(([suffix, namespace, metric, dims, stat, period, evaluation, datapoints, comparison, threshold, missing]) => ({
       p,
       suffix,
       expected: {
@@ -147,7 +161,7 @@ describe('the synthesized pipeline alarms', () => {
     expect(a).not.toHaveProperty('AlarmActions');
   });
 
-  const maths = PIPELINES.flatMap((p) => MATH.map(([suffix, expected, evaluation, datapoints, threshold]) => ({ p, suffix, queries: expected(p), evaluation, datapoints, threshold })));
+  const maths = PIPELINES.flatMap((p) => MATH.filter(([suffix]) => ownsCollector(p) || !suffix.startsWith('collector-')).map(([suffix, expected, evaluation, datapoints, threshold]) => ({ p, suffix, queries: expected(p), evaluation, datapoints, threshold })));
   it.each(maths)('$p: $suffix is exact metric math', ({ p, suffix, queries: expected, evaluation, datapoints, threshold }) => {
     const a = alarm(`tripline-${p}-${suffix}`);
     expect(queries(a)).toEqual(expected);
@@ -155,16 +169,16 @@ describe('the synthesized pipeline alarms', () => {
     expect(a.properties).not.toHaveProperty('MetricName');
   });
 
-  it.each(PIPELINES)('%s: the traffic drop is an anomaly band on Count, no data breaching', (p) => {
-    const a = alarm(`tripline-${p}-collector-traffic-drop`);
+  it('web: the traffic drop is an anomaly band on Count, no data breaching', () => {
+    const a = alarm(`tripline-${COLLECTOR_OWNER}-collector-traffic-drop`);
     expect(queries(a)).toEqual(['m1: AWS/ApiGateway/Count {ApiName=tracking-collector,Stage=prod} Sum 300', 'band: ANOMALY_DETECTION_BAND(m1, 3)']);
     expect(a.properties).toMatchObject({ ComparisonOperator: 'LessThanLowerThreshold', ThresholdMetricId: 'band', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching' });
     expect(a.properties).not.toHaveProperty('Threshold');
   });
 
-  it('creates 15 alarms and one composite per pipeline, besides the router’s two', () => {
+  it('creates 15 alarms for web (with the shared collector’s three), 12 for ios and android, and one composite per pipeline, besides the router’s two', () => {
     const names = resources(template, 'AWS::CloudWatch::Alarm').map((r) => String(r.properties['AlarmName']));
-    for (const p of PIPELINES) expect(names.filter((n) => n.startsWith(`tripline-${p}-`))).toHaveLength(15);
+    for (const p of PIPELINES) expect(names.filter((n) => n.startsWith(`tripline-${p}-`))).toHaveLength(ownsCollector(p) ? 15 : 12);
     expect(names.filter((n) => !PIPELINES.some((p) => n.startsWith(`tripline-${p}-`)))).toEqual(['tripline-alarm-router-router-failures', 'tripline-alarm-router-router-errors']);
     expect(resources(template, 'AWS::CloudWatch::CompositeAlarm').map((r) => r.properties['AlarmName'])).toEqual(PIPELINES.map((p) => `tripline-${p}-pipeline`));
   });
@@ -175,8 +189,7 @@ describe('the synthesized pipeline alarms', () => {
     const referenced = [...rule.matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
     expect(rule).toBe(referenced.map((n) => `ALARM("${n}")`).join(' OR '));
     expect(referenced.map((n) => n.replace(`tripline-${p}-`, ''))).toEqual([
-      'collector-5xx-rate',
-      'collector-traffic-drop',
+      ...(ownsCollector(p) ? ['collector-5xx-rate', 'collector-traffic-drop'] : []),
       'stream-iterator-age',
       'iterator-age',
       'processor-errors',
@@ -189,6 +202,21 @@ describe('the synthesized pipeline alarms', () => {
     expect(referenced.map((n) => alarm(n).logicalId).sort()).toEqual([...dependsOn].sort());
     expect(c.properties).not.toHaveProperty('AlarmActions');
     expect(String(c.properties['AlarmDescription'])).toContain('Runbook pipeline-down: https://runbooks.example.com/tripline/');
+  });
+
+  it('watches the collector the three pipelines share once: its alarms are children of web’s composite alone', () => {
+    const collectorAlarms = resources(template, 'AWS::CloudWatch::Alarm')
+      .filter((r) => queries(r).some((q) => q.startsWith('m1: AWS/ApiGateway/') || q.startsWith('errors: AWS/ApiGateway/5XXError')) || r.properties['Namespace'] === 'AWS/ApiGateway')
+      .map((r) => String(r.properties['AlarmName']))
+      .filter((n) => !n.endsWith('-quality-freshness'));
+    expect(collectorAlarms.sort()).toEqual(['tripline-web-collector-5xx-rate', 'tripline-web-collector-p99-latency', 'tripline-web-collector-traffic-drop']);
+    const rules = resources(template, 'AWS::CloudWatch::CompositeAlarm').map((c) => [String(c.properties['AlarmName']), String(c.properties['AlarmRule'])] as const);
+    for (const name of ['tripline-web-collector-5xx-rate', 'tripline-web-collector-traffic-drop']) {
+      expect(rules.filter(([, rule]) => rule.includes(`"${name}"`)).map(([composite]) => composite)).toEqual(['tripline-web-pipeline']);
+    }
+    expect(String(only(template, 'AWS::CloudWatch::CompositeAlarm', (r) => r.properties['AlarmName'] === 'tripline-web-pipeline').properties['AlarmDescription'])).toContain(
+      'It also watches the collector tracking-collector/prod that web, ios and android share',
+    );
   });
 
   it('tags every pipeline alarm with severity, pipeline and runbook (a link the router reads), children with their composite', () => {

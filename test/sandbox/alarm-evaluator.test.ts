@@ -60,6 +60,11 @@ describe('metric math and composite rules', () => {
     ['IF(invocations > 0, 100 * errors / invocations, 0)', { errors: 1, invocations: undefined }, undefined],
     ['IF(events - invalid > 0, 100 * counted / (events - invalid), 0)', { counted: 3, events: 110, invalid: 10 }, 3],
     ['-a + b * 2 >= 4 AND a < 1', { a: 0, b: 2 }, 1],
+    // quality-freshness with a collector: masked while the collector accepts nothing, a day when the monitor is silent.
+    ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, errors: 0, freshness: 30 }, 30],
+    ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, errors: 0, freshness: undefined }, 86400],
+    ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: undefined, errors: undefined, freshness: undefined }, 0],
+    ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, errors: 40, freshness: 5000 }, 0],
   ])('%s with %j is %s', (expression, values, expected) => {
     expect(compileMath(expression)(values)).toBe(expected);
   });

@@ -1,29 +1,19 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/sandbox/scenarios.js';
+import { useSandboxDir } from '../support/sandbox-dir.js';
 
 /**
  * The sandbox's game days end to end, headless, as `npm test` runs them:
  * the real alarm router pages the local PagerDuty inbox once and resolves
  * the same incident, and no event produced goes missing.
  */
-let dir: string;
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  dir = await mkdtemp(path.join(tmpdir(), 'tripline-sandbox-'));
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await rm(dir, { recursive: true, force: true });
-});
+const work = useSandboxDir('tripline-sandbox-');
 
 describe('sandbox scenario dlq-incident', () => {
   it('pages once, redrives by the runbook, drains the DLQ, resolves the same incident and loses nothing', async () => {
-    const result = await runScenario('dlq-incident', { workDir: path.join(dir, 'dlq') });
+    const result = await runScenario('dlq-incident', { workDir: path.join(work.dir(), 'dlq') });
 
     expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
     expect(result.ok).toBe(true);
@@ -50,14 +40,14 @@ describe('sandbox scenario dlq-incident', () => {
     const redrive = result.timeline.find((e) => e.type === 'redrive');
     expect(summary.recovery.redrives).toEqual([expect.objectContaining({ action: 'dlq.redrive.native', source: 'tripline-web-dlq', count: redrive?.['count'], outcome: 'succeeded' })]);
     // The redrive is in the audit trail, as the sandbox's summary reads it.
-    const audit = (await readFile(path.join(dir, 'dlq', 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = (await readFile(path.join(work.dir(), 'dlq', 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.some((e) => e['action'] === 'runbook.step' && e['outcome'] === 'succeeded')).toBe(true);
   }, 90_000);
 });
 
 describe.each(['stale-platform', 'bad-release'] as const)('sandbox scenario %s', (name) => {
   it('pages once, resolves the same incident, and loses nothing', async () => {
-    const result = await runScenario(name, { workDir: path.join(dir, name) });
+    const result = await runScenario(name, { workDir: path.join(work.dir(), name) });
 
     expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
     expect(result.realMs).toBeLessThan(60_000);

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSummary } from '../../cli/commands/summary.js';
 import { runSandboxRunbook } from '../../src/sandbox/runbooks.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
+import { useSandboxDir } from '../support/sandbox-dir.js';
 
 /**
  * `tripline summary --json` over a sandbox run: the sandbox's own readers
@@ -19,20 +17,11 @@ import { Sandbox } from '../../src/sandbox/sandbox.js';
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const MINUTE = 60_000;
 
-let dir = '';
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  dir = await mkdtemp(path.join(tmpdir(), 'tripline-summary-sandbox-'));
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await rm(dir, { recursive: true, force: true });
-});
+const work = useSandboxDir('tripline-summary-sandbox-');
 
 describe('tripline summary over a sandbox run', () => {
   it('reports the alarms, durations and redrives that happened', async () => {
-    const sandbox = await Sandbox.start({ speed: 240, seed: 7, cwd: REPO, workDir: path.join(dir, 'run') });
+    const sandbox = await Sandbox.start({ speed: 240, seed: 7, cwd: REPO, workDir: path.join(work.dir(), 'run') });
     try {
       const started = sandbox.clock.date();
       await sandbox.wait(2 * MINUTE);
