@@ -67,6 +67,13 @@ export const PipelineSchema = z.strictObject({
   ),
   /** CloudWatch namespace of the quality metrics (`dq check --publish`, quality-monitor). */
   qualityNamespace: z._default(name, 'Tripline/Quality'),
+  /**
+   * Whether the shipped alarms include the four quality alarms. Set false for
+   * a pipeline whose quality metrics nobody publishes (no quality-monitor
+   * Lambda, no `dq check --publish`): its quality freshness would otherwise
+   * see no data, count it as breaching and hold the composite in ALARM.
+   */
+  qualityAlarms: z._default(z.boolean(), true),
   /** Alarms whose names start with this belong to the pipeline (default `tripline-<name>-`). */
   alarmPrefix: z.optional(name),
   thresholds: z.prefault(PipelineThresholdsSchema, {}),

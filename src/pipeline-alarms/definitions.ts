@@ -428,6 +428,7 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
     );
   }
 
+  if (!pipeline.qualityAlarms) return specs;
   const qualityDims = pipeline.qualityDimensions ?? { Pipeline: name };
   const quality = (metricName: string): MetricStat => stat({ namespace: pipeline.qualityNamespace, metricName, dimensions: qualityDims }, 'Sum');
   const qualityRate = (key: string, counted: string, ofValid: boolean, threshold: number, meaning: string, runbook: string): ChildSpec => ({

@@ -197,6 +197,15 @@ describe('pipelineAlarms', () => {
     expect(without).toMatchObject({ signal: { kind: 'metric', metric: { metricName: 'FreshnessSeconds', statistic: 'Minimum' } }, treatMissingData: 'breaching' });
   });
 
+  it('leaves the quality alarms out of a pipeline with qualityAlarms: false, composite included', () => {
+    const { alarms } = pipelineAlarms('min', PipelineSchema.parse({ stream: 'events', processor: 'proc', failedQueue: 'failed', dlq: 'dlq', qualityAlarms: false }));
+    expect(alarms.map((a) => a.key).filter((k) => k.startsWith('quality-'))).toEqual([]);
+    expect(composite(alarms, 'tripline-min-pipeline').rule).toBe(
+      'ALARM("tripline-min-stream-iterator-age") OR ALARM("tripline-min-iterator-age") OR ALARM("tripline-min-processor-errors") OR ALARM("tripline-min-dlq-depth")',
+    );
+    expect(() => PipelineSchema.parse({ stream: 'events', processor: 'proc', failedQueue: 'failed', dlq: 'dlq', qualityAlarms: 'no' })).toThrow();
+  });
+
   it('refuses two pipelines that would create the same alarm names', () => {
     expect(() => catalogFromConfig({ pipelines: { a: { ...minimal, alarmPrefix: 'x-' }, b: { ...minimal, alarmPrefix: 'x-' } } })).toThrow(ConfigError);
     expect(() => catalogFromConfig({ pipelines: { a: { ...minimal, alarmPrefix: 'x-' }, b: { ...minimal, alarmPrefix: 'x-' } } })).toThrow(
