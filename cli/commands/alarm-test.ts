@@ -5,8 +5,9 @@ import type { Delivery, NotifyOutcome } from '../../src/domain/delivery.js';
 import { InputError } from '../../src/errors.js';
 import { describeSecretRef, type Config } from '../../src/config/index.js';
 import { buildPagerDutyEvent, type PagerDutyEvent } from '../../src/notify/pagerduty/event.js';
-import { buildSlackMessage } from '../../src/notify/slack/message.js';
+import { buildChildThreadReply, buildSlackMessage } from '../../src/notify/slack/message.js';
 import { routeAlarmEvent, type RouterReport } from '../../src/paging/router.js';
+import { threadParentOf } from '../../src/routing/thread-parent.js';
 import { createRouterDeps } from '../../src/paging/wiring.js';
 import { stderrLog } from '../stderr-log.js';
 import type { CommandResult } from './result.js';
@@ -112,6 +113,8 @@ interface DescribedDelivery {
   readonly muted?: Delivery['muted'];
   readonly pagerduty?: { readonly action: 'trigger' | 'resolve'; readonly event: PagerDutyEvent };
   readonly slack?: { readonly channel: string; readonly message: unknown };
+  /** A child held back while its composite pages: its reply in the composite's Slack thread. */
+  readonly slackReply?: { readonly inThreadOf: string; readonly parentDedupKey: string; readonly channel: string; readonly message: unknown };
 }
 
 /** The payloads as they would be sent, the routing key replaced by where it comes from. */
@@ -119,6 +122,7 @@ function describeDelivery(d: Delivery, config: Config): DescribedDelivery {
   const receiver = config.paging.receivers.find((r) => r.name === d.receiver);
   const keyRef = receiver?.pagerduty?.routingKey;
   const channel = receiver?.slack?.channel;
+  const parent = threadParentOf(d);
   return {
     alarm: d.transition.alarmName,
     state: d.transition.state,
@@ -132,6 +136,7 @@ function describeDelivery(d: Delivery, config: Config): DescribedDelivery {
       ? { pagerduty: { action: d.pagerduty, event: buildPagerDutyEvent(d, `<${describeSecretRef(keyRef)}>`) } }
       : {}),
     ...(d.slack && channel ? { slack: { channel, message: buildSlackMessage(d, channel) } } : {}),
+    ...(parent !== undefined && channel ? { slackReply: { inThreadOf: parent.alarmName, parentDedupKey: parent.dedupKey, channel, message: buildChildThreadReply(d) } } : {}),
   };
 }
 
@@ -172,7 +177,13 @@ function renderText(
         lines.push(`  Slack ${d.slack.channel}:`);
         lines.push(indent(JSON.stringify(d.slack.message, null, 2), 4));
       }
-      if (!d.pagerduty && !d.slack) lines.push('  nothing to send');
+      if (d.slackReply) {
+        lines.push(
+          `  Slack: a reply in the thread of ${d.slackReply.inThreadOf} (looked up in slack.threadStore under ${d.slackReply.parentDedupKey}; without a thread store, a post in ${d.slackReply.channel}):`,
+        );
+        lines.push(indent(JSON.stringify(d.slackReply.message, null, 2), 4));
+      }
+      if (!d.pagerduty && !d.slack && !d.slackReply) lines.push('  nothing to send');
     }
   }
   if (sent) {

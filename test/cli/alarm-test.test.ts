@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deliver } from '../support/alarm-events.js';
+import { deliver, eventBridgeAlarmEvent } from '../support/alarm-events.js';
+import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwatch-server.js';
+import { parseConfigText } from '../../src/config/index.js';
+import { catalogFromConfig } from '../../src/pipeline-alarms/index.js';
+import { readFileSync } from 'node:fs';
 import { loadFixture } from '../support/fixtures.js';
 import { startPagerDutyServer, type PagerDutyServer } from '../support/pagerduty-server.js';
 import { startSlackServer, type SlackServer } from '../support/slack-server.js';
@@ -121,6 +125,56 @@ describe('tripline alarm test', () => {
       const { code, stdout } = await tripline(['alarm', 'test', event, '--send'], env(), scratch);
       expect(code).toBe(3);
       expect(stdout).toMatch(/FAILED pagerduty → default/);
+    });
+  });
+
+  describe('--aws, a child while its composite pages', () => {
+    let cw: CloudWatchServer;
+    beforeAll(async () => {
+      nock.disableNetConnect();
+      nock.enableNetConnect('127.0.0.1');
+      cw = await startCloudWatchServer();
+      const config = await parseConfigText(readFileSync(path.join(ROOT, 'tripline.config.yaml'), 'utf8'), 'tripline.config.yaml');
+      const now = Date.parse('2026-11-22T03:00:00.000Z');
+      for (const def of catalogFromConfig(config).alarms.filter((a) => a.name === 'tripline-web-pipeline' || a.name === 'tripline-web-dlq-depth')) {
+        cw.alarms.set(def.name, {
+          name: def.name,
+          kind: def.kind,
+          state: 'ALARM',
+          reason: 'Threshold Crossed',
+          changedAt: now,
+          tags: { ...def.tags },
+          ...(def.kind === 'composite' ? { alarmRule: def.rule } : { namespace: 'AWS/SQS', dimensions: { QueueName: 'tripline-web-dlq' } }),
+        });
+      }
+    });
+    afterAll(async () => {
+      await cw.close();
+      nock.enableNetConnect();
+    });
+
+    it('shows the reply in the composite’s Slack thread instead of a page', async () => {
+      const event = file(
+        'child.json',
+        eventBridgeAlarmEvent({
+          name: 'tripline-web-dlq-depth',
+          state: 'ALARM',
+          previousState: 'OK',
+          timestamp: '2026-11-22T03:00:00.000Z',
+          metric: { namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'tripline-web-dlq' } },
+        }),
+      );
+      const env = { AWS_ENDPOINT_URL_CLOUDWATCH: cw.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' };
+      const json = await tripline(['alarm', 'test', event, '--aws', '--json'], env);
+      expect(json.code, json.stderr).toBe(0);
+      const doc = JSON.parse(json.stdout) as { deliveries: { alarm: string; pagerduty?: unknown; muted?: { by: string }; slackReply?: { inThreadOf: string; channel: string } }[] };
+      expect(doc.deliveries).toEqual([
+        expect.objectContaining({ alarm: 'tripline-web-dlq-depth', muted: expect.objectContaining({ by: 'inhibition' }), slackReply: expect.objectContaining({ inThreadOf: 'tripline-web-pipeline', channel: '#pipeline' }) }),
+      ]);
+      expect(doc.deliveries[0]).not.toHaveProperty('pagerduty');
+      const text = await tripline(['alarm', 'test', event, '--aws'], env);
+      expect(text.stdout).toContain('Slack: a reply in the thread of tripline-web-pipeline (looked up in slack.threadStore under tripline/123456789012/us-east-1/tripline-web-pipeline');
+      expect(text.stdout).not.toContain('nothing to send');
     });
   });
 });
