@@ -162,7 +162,7 @@ describe('PagerDutyNotifier', () => {
       new RegExp(`^PagerDuty trigger for receiver "data-oncall" \\(dedup key "${trigger.dedupKey}"\\) failed after \\d+ attempt\\(s\\) in \\d+ ms \\(retry budget 1000 ms\\); last: .+\\. Retrying the invocation later may succeed\\.$`),
     );
     if (error.status === 503) expect(error.message).toContain('last: HTTP 503.');
-    expect(error.message).toContain('last: HTTP 503');
+    else expect(error.message).toMatch(/last: no answer within \d+ ms\./);
     expect(pd.requests.length).toBeGreaterThan(2);
     expect(pd.accepted).toEqual([]);
     expect(log.records.at(-1)).toMatchObject({ level: 'error', message: 'PagerDuty delivery gave up' });
