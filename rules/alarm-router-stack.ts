@@ -194,6 +194,9 @@ export class AlarmRouterStack extends Stack {
     role.addToPolicy(
       new PolicyStatement({ sid: 'DescribeAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
     );
+    // A quality alarm's page names its top invalid reasons (InvalidEvents by Reason); GetMetricData has no
+    // resource-level permissions either.
+    role.addToPolicy(new PolicyStatement({ sid: 'ReadInvalidReasons', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     role.addToPolicy(
       new PolicyStatement({
         sid: 'ReadAlarmTags',

@@ -51,8 +51,35 @@ export function qualityDatums(metrics: QualityMetrics, dimensions: Readonly<Reco
 }
 
 /**
+ * Every data point of a report, in the order the quality-monitor Lambda
+ * writes them as EMF: overall, invalid events per reason, each segment.
+ */
+export function reportDatums(report: QualityReport, dimensions: Readonly<Record<string, string>>, at: Date): MetricDatum[] {
+  const datums = qualityDatums(report, dimensions, at);
+  // Invalid events per reason (the page for an invalid-event spike names the top ones).
+  for (const [reason, count] of Object.entries(report.invalidByReason)) {
+    if (count > 0) datums.push(...reasonDatum(reason, count, dimensions, at));
+  }
+  for (const segment of report.segments) {
+    const segmentDims: Record<string, string> =
+      segment.segment['segment'] === '__other__'
+        ? { Segment: '__other__' }
+        : { EventName: segment.segment['eventName'] ?? 'unknown', Platform: segment.segment['platform'] ?? 'unknown' };
+    datums.push(...qualityDatums(segment, { ...dimensions, ...segmentDims }, at));
+  }
+  return datums;
+}
+
+/** `InvalidEvents` of one reason: the scope's dimensions plus `Reason`. */
+function reasonDatum(reason: string, count: number, dimensions: Readonly<Record<string, string>>, at: Date): MetricDatum[] {
+  const dims = Object.entries({ ...dimensions, Reason: reason }).map(([Name, Value]) => ({ Name, Value }));
+  return [{ MetricName: QUALITY_METRICS.invalidEvents, Dimensions: dims, Timestamp: at, Value: count, Unit: 'Count' }];
+}
+
+/**
  * Publishes a report to CloudWatch: the overall metrics with `dimensions`,
- * and each segment's with `dimensions` plus `EventName` and `Platform` (or
+ * `InvalidEvents` per reason with `dimensions` plus `Reason`, and each
+ * segment's with `dimensions` plus `EventName` and `Platform` (or
  * `Segment: __other__`), batched within PutMetricData's limits.
  *
  * @returns the number of PutMetricData calls and data points sent.
@@ -62,15 +89,7 @@ export async function publishQualityReport(
   report: QualityReport,
   options: { client: CloudWatchClient; namespace: string; dimensions: Readonly<Record<string, string>> },
 ): Promise<{ calls: number; datums: number }> {
-  const at = new Date(report.now);
-  const datums = qualityDatums(report, options.dimensions, at);
-  for (const segment of report.segments) {
-    const segmentDims: Record<string, string> =
-      segment.segment['segment'] === '__other__'
-        ? { Segment: '__other__' }
-        : { EventName: segment.segment['eventName'] ?? 'unknown', Platform: segment.segment['platform'] ?? 'unknown' };
-    datums.push(...qualityDatums(segment, { ...options.dimensions, ...segmentDims }, at));
-  }
+  const datums = reportDatums(report, options.dimensions, new Date(report.now));
 
   let calls = 0;
   for (const batch of batches(datums)) {

@@ -23,6 +23,23 @@ export interface Delivery {
   readonly routePath: string;
   /** Why a page was held back, when it was (silence or inhibition). */
   readonly muted?: { readonly by: 'silence' | 'inhibition' | 'suppressed' | 'mute-rule'; readonly detail: string };
+  /** What the router found out about the alarm for the responder (e.g. the top invalid reasons of a quality alarm). */
+  readonly findings?: readonly Finding[];
+}
+
+/**
+ * Something looked up when an alarm fires, shown with the page and the Slack
+ * post: e.g. `{ label: 'Top invalid reasons', text: 'wrong_type 87 · missing_field 3 (…)', values: { wrong_type: 87, missing_field: 3 } }`.
+ */
+export interface Finding {
+  readonly label: string;
+  readonly text: string;
+  readonly values?: Readonly<Record<string, number>>;
+}
+
+/** Looks up findings for an alarm going to ALARM; never throws (a page is never held up by it). */
+export interface FindingsSource {
+  findingsFor(transition: AlarmTransition): Promise<readonly Finding[]>;
 }
 
 export type NotifyChannel = 'pagerduty' | 'slack';

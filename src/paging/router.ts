@@ -1,6 +1,6 @@
 import type { AlarmTransition, CurrentAlarmState, RejectedRecord, SkippedRecord } from '../domain/alarm.js';
 import { dedupKeyOf } from '../domain/alarm-links.js';
-import type { Delivery, Notifier, NotifyChannel, NotifyOutcome } from '../domain/delivery.js';
+import type { Delivery, FindingsSource, Notifier, NotifyChannel, NotifyOutcome } from '../domain/delivery.js';
 import type { AlarmLabels } from '../domain/labels.js';
 import type { Log } from '../domain/log.js';
 import { NotifyError } from '../errors.js';
@@ -26,6 +26,8 @@ export interface RouterDeps {
   readonly config: Config;
   /** CloudWatch, for convergence and inhibition. Absent offline (`tripline alarm test` without --aws). */
   readonly alarms?: AlarmStateSource;
+  /** Looks things up for a page (the top invalid reasons of a quality alarm). Absent offline. */
+  readonly findings?: FindingsSource;
   readonly notifiers: readonly Notifier[];
   readonly log: Log;
   readonly metrics?: RouterMetrics;
@@ -90,7 +92,12 @@ export async function routeAlarmEvent(event: unknown, deps: RouterDeps): Promise
   const sources = await readInhibitionSources(converged, deps);
   const deliveries: Delivery[] = [];
   for (const c of converged) {
-    const planned = plan(c.transition, deps.config.paging, { now, ...(sources ? { inhibitionSources: sources } : {}) });
+    let planned: readonly Delivery[] = plan(c.transition, deps.config.paging, { now, ...(sources ? { inhibitionSources: sources } : {}) });
+    // What the responder should see with the page (and the post): looked up once per alarm going to ALARM.
+    if (deps.findings !== undefined && c.transition.state === 'ALARM' && planned.some((d) => d.pagerduty === 'trigger' || d.slack)) {
+      const findings = await deps.findings.findingsFor(c.transition);
+      if (findings.length > 0) planned = planned.map((d) => ({ ...d, findings }));
+    }
     for (const d of planned) {
       if (d.muted) {
         log.info('page held back', { alarm: d.transition.alarmName, receiver: d.receiver, by: d.muted.by, detail: d.muted.detail });

@@ -1,4 +1,4 @@
-import type { Notifier } from '../domain/delivery.js';
+import type { FindingsSource, Notifier } from '../domain/delivery.js';
 import type { Log } from '../domain/log.js';
 import { loadConfig, SecretResolver, type Config } from '../config/index.js';
 import type { AlarmStateSource } from './router.js';
@@ -17,6 +17,8 @@ export interface RouterRuntime {
   /** Where the config came from, for logs (`TRIPLINE_CONFIG`, a path, or `defaults`). */
   readonly configSource: string;
   readonly alarms?: AlarmStateSource;
+  /** The top invalid reasons for a quality alarm's page (with CloudWatch). */
+  readonly findings?: FindingsSource;
   readonly notifiers: readonly Notifier[];
   readonly secrets: SecretResolver;
 }
@@ -108,16 +110,28 @@ export async function createRouterDeps(options: RouterWiringOptions): Promise<Ro
   }
 
   let alarms: AlarmStateSource | undefined;
+  let findings: FindingsSource | undefined;
   if (options.aws !== false) {
     const [{ CloudWatchClient }, { CloudWatchAlarmReader }] = await Promise.all([
       import('@aws-sdk/client-cloudwatch'),
       import('../aws/alarms.js'),
     ]);
+    const client = options.transports?.cloudWatch ?? new CloudWatchClient({});
     // One reader per container: it keeps alarms' tags for a few minutes.
-    alarms = new CloudWatchAlarmReader(options.transports?.cloudWatch ?? new CloudWatchClient({}));
+    alarms = new CloudWatchAlarmReader(client);
+    // Loaded when an alarm first goes to ALARM, not at cold start.
+    let reasons: Promise<FindingsSource> | undefined;
+    findings = {
+      findingsFor: async (t) => {
+        // Only an alarm on InvalidEvents, or a composite (its children may be), can have any.
+        if (t.state !== 'ALARM' || (t.kind === 'metric' && !t.metrics.some((m) => m.metricName === 'InvalidEvents'))) return [];
+        reasons ??= import('../aws/invalid-reasons.js').then(({ CloudWatchInvalidReasons }) => new CloudWatchInvalidReasons(client, { log }));
+        return (await reasons).findingsFor(t);
+      },
+    };
   }
 
-  return { config, configSource: source, ...(alarms ? { alarms } : {}), notifiers, secrets };
+  return { config, configSource: source, ...(alarms ? { alarms } : {}), ...(findings ? { findings } : {}), notifiers, secrets };
 }
 
 async function createThreadStore(config: Config): Promise<import('../notify/slack/thread-store.js').ThreadStore | undefined> {

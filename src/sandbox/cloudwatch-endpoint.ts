@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { toPutCompositeAlarmInput, toPutMetricAlarmInput } from '../pipeline-alarms/cloudwatch-input.js';
 import { arnOfAlarm, SANDBOX_REGION, type EvaluatedAlarm } from './alarm-evaluator.js';
+import type { MetricName } from './metric-store.js';
 
 /** Fake credentials: the endpoint never checks them, and nothing real is ever sent. */
 export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOXSANDBOX', secretAccessKey: 'sandbox-secret-not-real' };
@@ -20,14 +21,19 @@ export interface CloudWatchEndpoint {
  * The part of the CloudWatch API the alarm router and the console read,
  * served on loopback from the sandbox evaluator's alarms, in the AWS JSON 1.0
  * protocol the v3 SDK speaks (`x-amz-target: GraniteServiceVersion20100801.<Op>`):
- * DescribeAlarms (names, prefix, state filter, paging) and
- * ListTagsForResource. The alarm configuration is what PutMetricAlarm /
+ * DescribeAlarms (names, prefix, state filter, paging),
+ * ListTagsForResource, and GetMetricData of plain metric queries from the
+ * sandbox's metric store (what the router reads for a quality page's top
+ * invalid reasons). The alarm configuration is what PutMetricAlarm /
  * PutCompositeAlarm would have written from the same definitions.
  *
- * (test/support/cloudwatch-server.ts is a wider test stand-in with faults
- * and GetMetricData; this one only serves the sandbox's own alarms.)
+ * (test/support/cloudwatch-server.ts is a wider test stand-in with faults;
+ * this one only serves the sandbox's own alarms and metrics.)
  */
-export async function startCloudWatchEndpoint(alarms: () => readonly EvaluatedAlarm[]): Promise<CloudWatchEndpoint> {
+export async function startCloudWatchEndpoint(
+  alarms: () => readonly EvaluatedAlarm[],
+  metrics?: { datapoint(metric: MetricName, statistic: string, startMs: number, periodSeconds: number): number | undefined },
+): Promise<CloudWatchEndpoint> {
   const calls: string[] = [];
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, 'InternalFailure', error instanceof Error ? error.message : String(error), 500));
@@ -49,7 +55,11 @@ export async function startCloudWatchEndpoint(alarms: () => readonly EvaluatedAl
       if (alarm === undefined) return sendError(res, 'ResourceNotFound', `${arn} is not an alarm of the sandbox`);
       return send(res, { Tags: Object.entries(alarm.definition.tags).map(([Key, Value]) => ({ Key, Value })) });
     }
-    return sendError(res, 'InvalidAction', `the sandbox's CloudWatch serves DescribeAlarms and ListTagsForResource, not ${op}`);
+    if (op === 'GetMetricData' && metrics !== undefined) {
+      const result = metricData(input, metrics);
+      return typeof result === 'string' ? sendError(res, 'InvalidParameterValue', result) : send(res, result);
+    }
+    return sendError(res, 'InvalidAction', `the sandbox's CloudWatch serves DescribeAlarms, ListTagsForResource and GetMetricData, not ${op}`);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -100,6 +110,35 @@ function describe(input: Record<string, unknown>, all: readonly EvaluatedAlarm[]
     }
   }
   return { MetricAlarms: metric, CompositeAlarms: composite, ...(start + pageSize < matching.length ? { NextToken: String(start + pageSize) } : {}) };
+}
+
+/** GetMetricData over the store: MetricStat queries only (the sandbox's readers send no expressions here). */
+function metricData(input: Record<string, unknown>, metrics: NonNullable<Parameters<typeof startCloudWatchEndpoint>[1]>): unknown {
+  const start = input['StartTime'];
+  const end = input['EndTime'];
+  if (typeof start !== 'number' || typeof end !== 'number' || end <= start) return 'StartTime and EndTime must be epoch seconds, StartTime first';
+  const queries = Array.isArray(input['MetricDataQueries']) ? (input['MetricDataQueries'] as unknown[]) : [];
+  const results = queries.map((raw) => {
+    const q = (typeof raw === 'object' && raw !== null ? raw : {}) as { Id?: string; MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }; Period?: number; Stat?: string } };
+    const stat = q.MetricStat;
+    const period = stat?.Period ?? 60;
+    const metric: MetricName = {
+      namespace: stat?.Metric?.Namespace ?? '',
+      metricName: stat?.Metric?.MetricName ?? '',
+      dimensions: Object.fromEntries((stat?.Metric?.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+    };
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let t = Math.floor(start / period) * period; t < end; t += period) {
+      const v = stat === undefined ? undefined : metrics.datapoint(metric, stat.Stat ?? 'Average', t * 1000, period);
+      if (v === undefined) continue;
+      timestamps.push(t);
+      values.push(v);
+    }
+    // Newest first, as CloudWatch answers by default.
+    return { Id: q.Id, Label: metric.metricName, StatusCode: 'Complete', Timestamps: timestamps.reverse(), Values: values.reverse() };
+  });
+  return { MetricDataResults: results, Messages: [] };
 }
 
 function send(res: ServerResponse, body: unknown): void {

@@ -212,7 +212,7 @@ export class Sandbox {
     const pagerduty = await startPagerDutyServer();
     const channels = config.paging.receivers.flatMap((r) => (r.slack?.channel !== undefined ? [r.slack.channel, r.slack.channel.replace(/^#/, '')] : []));
     const slack = await startSlackServer({ token: SLACK_TOKEN, channels });
-    const cloudwatch = await startCloudWatchEndpoint(() => evaluator.alarms());
+    const cloudwatch = await startCloudWatchEndpoint(() => evaluator.alarms(), metrics);
     const router = createAlarmRouterHandler({
       log,
       env: {

@@ -54,7 +54,8 @@ const MINUTE = 60_000;
  * - `stale-platform`: the ios SDKs go silent → freshness alarms → page →
  *   traffic resumes → resolved.
  * - `bad-release`: a web app release sends invalid events → quality alarm →
- *   page, whose alarm reason names the top invalid reasons → rollback → resolved.
+ *   page, whose summary names the top invalid reasons (the router reads
+ *   InvalidEvents per Reason) → rollback → resolved.
  * - `collector-outage`: the collector the three pipelines share receives
  *   nothing (DNS, the gateway down) for 40 minutes → its traffic-drop alarm
  *   pages once, through web's composite (which owns the shared collector's
@@ -145,6 +146,10 @@ export async function runScenario(name: ScenarioName, options: ScenarioOptions =
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3);
       sandbox.record('sandbox', { what: 'top invalid reasons', pipeline, reasons: Object.fromEntries(reasons) });
+      // The page itself names them: the router read InvalidEvents per Reason from the sandbox's CloudWatch.
+      const page = sandbox.pagerduty.accepted.find((e) => e.event_action === 'trigger');
+      const named = /Top invalid reasons: ([a-z_]+) \d+/.exec(page?.payload?.summary ?? '')?.[1];
+      expect(named !== undefined && named === reasons[0]?.[0], `the page names the top invalid reason first (${named ?? 'none'}; counted: ${reasons[0]?.[0] ?? 'none'})`);
       await sandbox.wait(2 * MINUTE);
       sandbox.setFaults(pipeline, { overrides: { badRelease: undefined } }, 'rollback-release');
     }

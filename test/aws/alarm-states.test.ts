@@ -1,23 +1,13 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchAlarmStateReader, coveringPrefixes, MAX_PREFIX_CALLS, prefixesToDescribe } from '../../src/aws/alarm-states.js';
 import { AwsError } from '../../src/errors.js';
-import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwatch-server.js';
+import { useCloudWatchServer, type CloudWatchServer } from '../support/cloudwatch-server.js';
 
 describe('CloudWatchAlarmStateReader', () => {
+  const server = useCloudWatchServer();
   let cw: CloudWatchServer;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-    cw = await startCloudWatchServer();
-  });
-  afterAll(async () => {
-    await cw.close();
-    nock.enableNetConnect();
-  });
-  afterEach(() => {
-    cw.alarms.clear();
-    cw.calls.length = 0;
+  beforeEach(() => {
+    cw = server();
   });
 
   it('lists metric and composite alarms of each prefix with their pipeline, state and since', async () => {

@@ -52,7 +52,8 @@ describe('publishQualityReport', () => {
 
   it('publishes overall and per-segment metrics with the configured dimensions', async () => {
     const result = await publishQualityReport(report(2), { client: cw.client(), namespace: 'Tripline/Quality', dimensions: { Pipeline: 'web' } });
-    expect(result).toEqual({ calls: 1, datums: 27 });
+    // 9 overall, 1 per invalid reason seen (wrong_type), 9 per segment.
+    expect(result).toEqual({ calls: 1, datums: 28 });
     const data = cw.published[0]?.metricData ?? [];
     expect(cw.published[0]?.namespace).toBe('Tripline/Quality');
     const invalidRate = data.filter((d) => d['MetricName'] === 'InvalidRate');
@@ -61,6 +62,9 @@ describe('publishQualityReport', () => {
       [2, 'Percent', [{ Name: 'Pipeline', Value: 'web' }, { Name: 'EventName', Value: 'event_0' }, { Name: 'Platform', Value: 'web' }]],
       [2, 'Percent', [{ Name: 'Pipeline', Value: 'web' }, { Name: 'Segment', Value: '__other__' }]],
     ]);
+    // Invalid events per reason, for the page of an invalid-event spike (reasons with none are not sent).
+    expect(data.filter((d) => d['MetricName'] === 'InvalidEvents').map((d) => [d['Value'], d['Dimensions']])).toContainEqual([20, [{ Name: 'Pipeline', Value: 'web' }, { Name: 'Reason', Value: 'wrong_type' }]]);
+    expect(data.filter((d) => JSON.stringify(d['Dimensions']).includes('"Reason"'))).toHaveLength(1);
   });
 
   it('leaves freshness out when there was no valid event, so a freshness alarm sees missing data', async () => {
@@ -83,7 +87,8 @@ describe('publishQualityReport', () => {
   it('splits into calls of at most 1,000 data points', async () => {
     const result = await publishQualityReport(report(150), { client: cw.client(), namespace: 'Q', dimensions: {} });
     expect(result.calls).toBe(2);
-    expect(cw.published.map((p) => p.metricData.length)).toEqual([1000, 359]);
+    // 9 overall + 1 reason (wrong_type) + 150 segments × 9 = 1360.
+    expect(cw.published.map((p) => p.metricData.length)).toEqual([1000, 360]);
   });
 
   it('says what permission is missing when CloudWatch refuses', async () => {

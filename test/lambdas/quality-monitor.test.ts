@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generate } from '../../bench/dq/generate.js';
-import { qualityDatums } from '../../src/aws/metrics-publisher.js';
+import { reportDatums } from '../../src/aws/metrics-publisher.js';
 import { recordingLog } from '../../src/domain/log.js';
 import type { QualityReport } from '../../src/domain/quality.js';
 import { ConfigError, InputError } from '../../src/errors.js';
@@ -558,16 +558,17 @@ describe('EMF (Powertools Metrics)', () => {
       const dims = keys.map((k) => ({ Name: k, Value: doc[k] }));
       return (directive?.Metrics ?? []).map((m) => ({ MetricName: m.Name, Unit: m.Unit, Value: doc[m.Name], Dimensions: dims }));
     });
-    const datums = [report, ...report.segments].flatMap((scope, i) => {
-      const s = i === 0 ? undefined : report.segments[i - 1]?.segment;
-      const dims = s === undefined ? dimensions : { ...dimensions, EventName: s['eventName'] ?? '', Platform: s['platform'] ?? '' };
-      return qualityDatums(scope, dims, NOW).map(({ Timestamp: _, ...d }) => d);
-    });
+    const datums = reportDatums(report, dimensions, NOW).map(({ Timestamp: _, ...d }) => d);
     expect(fromEmf).toEqual(datums);
+    // The invalid event ({ eventId: 'x' }) is counted under its reason too.
+    expect(fromEmf.filter((d) => d.Dimensions.some((x) => x.Name === 'Reason'))).toEqual([
+      { MetricName: 'InvalidEvents', Unit: 'Count', Value: 1, Dimensions: [{ Name: 'Pipeline', Value: 'web' }, { Name: 'Reason', Value: expect.any(String) }] },
+    ]);
     expect(emf.every((doc) => doc._aws.CloudWatchMetrics[0]?.Namespace === 'Tripline/Quality')).toBe(true);
     // No `service` dimension: a metric with an extra dimension would be another metric.
     expect(emf.flatMap((doc) => doc._aws.CloudWatchMetrics[0]?.Dimensions ?? [])).toEqual([
       ['Pipeline'],
+      ['Pipeline', 'Reason'],
       ['Pipeline', 'EventName', 'Platform'],
       ['Pipeline', 'EventName', 'Platform'],
       ['Pipeline', 'EventName', 'Platform'],

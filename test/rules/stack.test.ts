@@ -245,9 +245,9 @@ describe('permissions', () => {
     }
   });
 
-  it('uses a `*` resource only for DescribeAlarms, which composite alarms require', () => {
+  it('uses a `*` resource only for DescribeAlarms (composite alarms require it) and GetMetricData (no resource-level permissions)', () => {
     const wide = statements(snsTemplate).filter((s) => s.resources.includes('*'));
-    expect(wide.map((s) => s.actions)).toEqual([['cloudwatch:DescribeAlarms']]);
+    expect(wide.map((s) => s.actions)).toEqual([['cloudwatch:DescribeAlarms'], ['cloudwatch:GetMetricData']]);
     const tags = statements(snsTemplate).filter((s) => s.actions.includes('cloudwatch:ListTagsForResource'));
     expect(tags.map((s) => s.resources)).toEqual([
       ['arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*'],

@@ -63,6 +63,8 @@ describe.each(['stale-platform', 'bad-release'] as const)('sandbox scenario %s',
     if (name === 'bad-release') {
       const top = result.timeline.find((e) => e['what'] === 'top invalid reasons');
       expect(Object.keys((top?.['reasons'] ?? {}) as Record<string, number>)[0]).toBe('wrong_type');
+      // The page names them too, first in its summary.
+      expect(String(pages[0]?.['summary'])).toMatch(/^ALARM: tripline-web-pipeline — Top invalid reasons: wrong_type \d+/);
     }
     expect(result.accounting?.unaccounted).toBe(0);
   }, 90_000);

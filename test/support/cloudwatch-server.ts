@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import nock from 'nock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AlarmState } from '../../src/domain/alarm.js';
 
 /**
@@ -61,7 +63,34 @@ export interface CloudWatchServer {
   pageMetricsBy(datapoints: number | undefined): void;
   /** A CloudWatchClient wired to this server with fake credentials. */
   client(): CloudWatchClient;
+  /** Forgets alarms, calls, metrics, history, published data, pending faults and paging. */
+  reset(): void;
   close(): Promise<void>;
+}
+
+/**
+ * For a test file against one loopback CloudWatch: no network but loopback,
+ * the server started before and closed after the file, and `reset()` before
+ * each test. Call at the top level or in a describe; the getter is valid in tests.
+ *
+ * @example const server = useCloudWatchServer(); it('…', async () => { server().alarms.set(…) })
+ */
+export function useCloudWatchServer(): () => CloudWatchServer {
+  let cw: CloudWatchServer | undefined;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    cw = await startCloudWatchServer();
+  });
+  afterAll(async () => {
+    await cw?.close();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => cw?.reset());
+  return () => {
+    if (cw === undefined) throw new Error('useCloudWatchServer: the server starts in beforeAll; use it inside a test');
+    return cw;
+  };
 }
 
 const DEFAULT_ACCOUNT = '123456789012';
@@ -236,6 +265,17 @@ export async function startCloudWatchServer(initial: FakeAlarm[] = []): Promise<
     historyRequests,
     pageMetricsBy: (datapoints) => {
       metricPageSize = datapoints;
+    },
+    reset: () => {
+      alarms.clear();
+      calls.length = 0;
+      published.length = 0;
+      faults.length = 0;
+      metricSeries.clear();
+      metricRequests.length = 0;
+      history.length = 0;
+      historyRequests.length = 0;
+      metricPageSize = undefined;
     },
     client: () =>
       new CloudWatchClient({

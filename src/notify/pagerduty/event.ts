@@ -75,7 +75,7 @@ export function buildPagerDutyEvent(delivery: Delivery, routingKey: string): Pag
     event_action: 'trigger',
     dedup_key: delivery.dedupKey,
     payload: {
-      summary: summaryOf(t),
+      summary: summaryWithFindings(t, delivery.findings),
       source: truncate(`cloudwatch:${t.region}:${t.accountId}`, FIELD_MAX),
       severity: delivery.severity,
       ...(timestamp === undefined ? {} : { timestamp }),
@@ -89,6 +89,17 @@ export function buildPagerDutyEvent(delivery: Delivery, routingKey: string): Pag
     client_url: delivery.consoleUrl,
   };
   return fitToSizeLimit(event);
+}
+
+/**
+ * The summary with the findings first after the alarm name (what the
+ * responder reads on a phone): `ALARM: web-pipeline — Top invalid reasons:
+ * wrong_type 87 (…) — <reason>`, at most 1024 code units.
+ */
+function summaryWithFindings(t: AlarmTransition, findings: Delivery['findings']): string {
+  if (findings === undefined || findings.length === 0) return summaryOf(t);
+  const found = findings.map((f) => `${f.label}: ${f.text}`).join('; ');
+  return summaryOf({ ...t, reason: `${found} — ${t.reason}` });
 }
 
 /** `STATE: alarm name — reason`, on one line, at most 1024 code units. */
@@ -188,6 +199,9 @@ function customDetailsOf(delivery: Delivery, runbookIsLink: boolean): Record<str
   const metrics = t.metrics.map(metricDetails);
   const anomaly = isAnomalyDetection(t);
   return compact({
+    ...(delivery.findings !== undefined && delivery.findings.length > 0
+      ? { findings: Object.fromEntries(delivery.findings.map((f) => [f.label, f.values ?? f.text])) }
+      : {}),
     alarm: t.alarmName,
     alarm_arn: t.alarmArn,
     state: t.state,

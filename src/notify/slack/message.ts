@@ -60,8 +60,11 @@ export function buildSlackMessage(delivery: Delivery, channel: string, options: 
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: plain(headline(t), SLACK_LIMITS.headerText), emoji: true } },
     { type: 'section', text: md(cutMrkdwn(reasonText(t, options), SLACK_LIMITS.sectionText)) },
-    { type: 'section', fields: factFields(delivery) },
   ];
+  // What the router looked up for the responder (the top invalid reasons of a quality alarm), right under the reason.
+  const findings = findingsText(delivery);
+  if (findings !== undefined) blocks.push({ type: 'section', text: md(cutMrkdwn(findings, SLACK_LIMITS.sectionText)) });
+  blocks.push({ type: 'section', fields: factFields(delivery) });
   const metrics = metricsText(t);
   if (metrics !== undefined) blocks.push({ type: 'section', text: md(cutMrkdwn(metrics, SLACK_LIMITS.sectionText)) });
   if (t.alarmRule !== undefined) {
@@ -73,7 +76,7 @@ export function buildSlackMessage(delivery: Delivery, channel: string, options: 
 
   return {
     channel,
-    text: fallbackText(t),
+    text: fallbackText(t, findings),
     blocks: blocks.slice(0, SLACK_LIMITS.blocks),
     metadata: {
       event_type: 'tripline_alarm_state',
@@ -174,9 +177,18 @@ function headline(t: AlarmTransition): string {
   return `${STATE_EMOJI[t.state]} ${t.state}: ${t.alarmName}`;
 }
 
-function fallbackText(t: AlarmTransition): string {
+function fallbackText(t: AlarmTransition, findings?: string): string {
   const where = `${t.accountId} ${t.region}`;
-  return cutMrkdwn(`${mrkdwn(headline(t), 300)} (${mrkdwn(where, 60)}): ${mrkdwn(t.reason, FALLBACK_TEXT_MAX)}`, FALLBACK_TEXT_MAX);
+  const head = `${mrkdwn(headline(t), 300)} (${mrkdwn(where, 60)}): `;
+  // The findings are short and what the responder needs: they go before the (long) reason.
+  return cutMrkdwn(`${head}${findings !== undefined ? `${findings}\n` : ''}${mrkdwn(t.reason, FALLBACK_TEXT_MAX)}`, FALLBACK_TEXT_MAX);
+}
+
+/** `*Top invalid reasons:* wrong_type 87 · missing_field 3 (…)`, one line per finding. */
+function findingsText(delivery: Delivery): string | undefined {
+  const findings = delivery.findings ?? [];
+  if (findings.length === 0) return undefined;
+  return findings.map((f) => `*${mrkdwn(f.label, 100)}:* ${mrkdwn(f.text, 500)}`).join('\n');
 }
 
 function reasonText(t: AlarmTransition, options: MessageOptions): string {

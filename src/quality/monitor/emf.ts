@@ -51,11 +51,16 @@ export function qualityMetricValues(metrics: QualityMetrics): QualityMetricValue
 }
 
 /**
- * Overall with `dimensions`, then each segment with `dimensions` plus
- * `EventName` and `Platform` (or `Segment: __other__`), as the CLI publishes.
+ * Overall with `dimensions`; then `InvalidEvents` per reason with
+ * `dimensions` plus `Reason` (what a page for an invalid-event spike names as
+ * its top reasons); then each segment with `dimensions` plus `EventName` and
+ * `Platform` (or `Segment: __other__`), as the CLI publishes.
  */
 export function qualityMetricScopes(report: QualityReport, dimensions: Readonly<Record<string, string>>): QualityMetricScope[] {
   const scopes: QualityMetricScope[] = [{ dimensions: { ...dimensions }, values: qualityMetricValues(report) }];
+  for (const [reason, count] of Object.entries(report.invalidByReason)) {
+    if (count > 0) scopes.push({ dimensions: { ...dimensions, Reason: reason }, values: [{ name: 'InvalidEvents', unit: 'Count', value: count }] });
+  }
   for (const segment of report.segments) {
     const segmentDims: Record<string, string> =
       segment.segment['segment'] === '__other__'
