@@ -538,7 +538,7 @@ program
       'CloudWatch does, the real alarm router paging a local PagerDuty inbox and posting to a local Slack inbox, ' +
       'and the console attached with fault keys. What `npm start` runs.',
   )
-  .option('--scenario <name>', 'a scripted game day: dlq-incident, stale-platform or bad-release (with --headless)')
+  .option('--scenario <name>', 'a scripted game day: dlq-incident, stale-platform, bad-release or collector-outage (with --headless)')
   .option('--headless', 'run the scenario without the console and print its timeline', false)
   .option('--json', 'print the scenario result (expectations, accounting, timeline) as one JSON document', false)
   .option('--speed <n>', 'sandbox seconds per real second (default 20 in the console, 120 for scenarios)')
@@ -548,8 +548,9 @@ program
     'after',
     [
       '',
-      'Fault keys in the console: b break/fix the web processor · t traffic spike · s silence ios · i invalid-event spike',
-      '  d duplicate storm · c skewed device clocks · f fix everything; the console keys work as in `tripline tui`.',
+      'Fault keys in the console: b break/fix the web processor · t traffic spike · s silence ios · i invalid-event spike ·',
+      '  d duplicate storm · c skewed device clocks · o collector outage (all three) · f fix everything;',
+      '  the console keys work as in `tripline tui`.',
       'Everything listens on 127.0.0.1 only; the audit trail and backups go to .tripline/sandbox/.',
       '',
       'Examples:',
