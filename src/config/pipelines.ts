@@ -29,6 +29,8 @@ export const PipelineThresholdsSchema = z.strictObject({
   lateRate: z._default(rate, 0.1),
   /** Collector (API Gateway) 5XX share of requests. */
   collector5xxRate: z._default(rate, 0.01),
+  /** Collector 4XX share of requests (refused: an expired key, a changed request format, throttling). */
+  collector4xxRate: z._default(rate, 0.05),
   /** Collector p99 latency, in milliseconds. */
   collectorP99Ms: z._default(z.number().check(z.gt(0, 'must be more than 0 ms')), 1000),
   /** Processor Lambda Throttles per 5 minutes; the throttles alarm fires above it three periods running. */

@@ -263,6 +263,26 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
         inComposite: true,
       },
       {
+        key: 'collector-4xx-rate',
+        meaning: `The collector refuses more SDK requests than allowed (4XX: an expired API key, a changed auth or request format, throttling): those events never reach the stream.${shared}`,
+        signal: {
+          kind: 'math',
+          expression: 'IF(requests > 0, 100 * rejected / requests, 0)',
+          label: 'collector 4XX share of requests (%)',
+          inputs: { rejected: stat(api('4XXError'), 'Sum'), requests: stat(api('Count'), 'Sum') },
+        },
+        periodSeconds: 300,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        comparison: 'GreaterThanThreshold',
+        threshold: percent(t.collector4xxRate),
+        unit: '%',
+        treatMissingData: 'notBreaching',
+        severity: 'error',
+        runbook: 'collector-errors',
+        inComposite: true,
+      },
+      {
         key: 'collector-p99-latency',
         meaning: `The collector is slow for the slowest 1% of requests: SDK batches time out and are sent again.${shared}`,
         signal: { kind: 'metric', metric: stat(api('Latency'), 'p99') },
@@ -492,7 +512,7 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
 /**
  * Quality freshness: no valid event newer than allowed. With a collector, only
  * while the collector accepted requests: a collector that receives nothing, or
- * answers everything with 5XX, is the collector's outage (its own alarms page,
+ * answers everything with 4XX or 5XX, is the collector's outage (its own alarms page,
  * once), not one more page per pipeline it serves. A platform gone silent
  * while the others still send is this alarm's to catch.
  */
@@ -524,12 +544,12 @@ function qualityFreshness(pipeline: Pipeline, dims: Readonly<Record<string, stri
   const noEvents = Math.max(NO_EVENTS_FRESHNESS_SECONDS, threshold * 2);
   return {
     ...common,
-    meaning: `No valid tracked event is newer than allowed while the collector accepts requests, or the quality monitor reports nothing then (counted as ${noEvents} s): this platform stopped sending (or the monitor stopped). A collector that receives nothing, or fails everything, is left to the collector alarms.`,
+    meaning: `No valid tracked event is newer than allowed while the collector accepts requests, or the quality monitor reports nothing then (counted as ${noEvents} s): this platform stopped sending (or the monitor stopped). A collector that receives nothing, or refuses or fails everything, is left to the collector alarms.`,
     signal: {
       kind: 'math',
-      expression: `IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, ${noEvents}), 0)`,
+      expression: `IF(FILL(requests, 0) - FILL(rejected, 0) - FILL(errors, 0) > 0, FILL(freshness, ${noEvents}), 0)`,
       label: 'freshness while the collector accepts requests (s)',
-      inputs: { freshness, requests: stat(api('Count'), 'Sum'), errors: stat(api('5XXError'), 'Sum') },
+      inputs: { freshness, requests: stat(api('Count'), 'Sum'), rejected: stat(api('4XXError'), 'Sum'), errors: stat(api('5XXError'), 'Sum') },
     },
     treatMissingData: 'notBreaching',
   };

@@ -124,6 +124,7 @@ export class SandboxPipeline {
     if (produced.length > 0) {
       const requests = Math.max(1, Math.round(produced.length / 5));
       store.put(m.collector('Count'), requests, now);
+      store.put(m.collector('4XXError'), 0, now);
       store.put(m.collector('5XXError'), 0, now);
       for (let i = 0; i < Math.min(requests, 20); i++) store.put(m.collector('Latency'), 40 + this.#deps.random.int(0, 120), now);
     }

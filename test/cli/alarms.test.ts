@@ -11,10 +11,10 @@ import { startCloudWatchServer, type CloudWatchServer } from '../support/cloudwa
 /**
  * `tripline alarms plan|apply`, the built CLI against a loopback CloudWatch
  * (AWS_ENDPOINT_URL_CLOUDWATCH), with the repository's tripline.config.yaml:
- * 3 pipelines × 16 alarms, less the shared collector's three alarms that only web creates.
+ * 3 pipelines × 17 alarms, less the shared collector's four alarms that only web creates.
  */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TOTAL = 42;
+const TOTAL = 43;
 
 let cw: CloudWatchServer;
 let env: Record<string, string>;

@@ -40,9 +40,14 @@ describe('the alarm catalog of the example config', () => {
         expect(names).toContain(`tripline-${p}-${suffix}`);
       }
     }
-    // The shared collector's three alarms once (with web's), not once per pipeline.
-    expect(names).toHaveLength(3 * 16 - 2 * 3);
-    expect(names.filter((n) => n.includes('-collector-'))).toEqual(['tripline-web-collector-5xx-rate', 'tripline-web-collector-p99-latency', 'tripline-web-collector-traffic-drop']);
+    // The shared collector's four alarms once (with web's), not once per pipeline.
+    expect(names).toHaveLength(3 * 17 - 2 * 4);
+    expect(names.filter((n) => n.includes('-collector-'))).toEqual([
+      'tripline-web-collector-5xx-rate',
+      'tripline-web-collector-4xx-rate',
+      'tripline-web-collector-p99-latency',
+      'tripline-web-collector-traffic-drop',
+    ]);
   });
 
   it('builds each composite from alarms that exist, created after them', () => {
@@ -57,7 +62,7 @@ describe('the alarm catalog of the example config', () => {
         expect(metric(alarms, child).inComposite).toBe(true);
       }
       expect(c.children).toEqual([
-        ...(p === 'web' ? [`tripline-${p}-collector-5xx-rate`, `tripline-${p}-collector-traffic-drop`] : []),
+        ...(p === 'web' ? [`tripline-${p}-collector-5xx-rate`, `tripline-${p}-collector-4xx-rate`, `tripline-${p}-collector-traffic-drop`] : []),
         `tripline-${p}-stream-iterator-age`,
         `tripline-${p}-iterator-age`,
         `tripline-${p}-processor-errors`,
@@ -167,9 +172,11 @@ describe('pipelineAlarms', () => {
     const collectorAlarms = alarms.filter((x) => x.key.startsWith('collector-')).map((x) => x.name);
     expect(collectorAlarms).toEqual([
       'tripline-a-collector-5xx-rate',
+      'tripline-a-collector-4xx-rate',
       'tripline-a-collector-p99-latency',
       'tripline-a-collector-traffic-drop',
       'tripline-c-collector-5xx-rate',
+      'tripline-c-collector-4xx-rate',
       'tripline-c-collector-p99-latency',
       'tripline-c-collector-traffic-drop',
     ]);
@@ -184,11 +191,12 @@ describe('pipelineAlarms', () => {
     const withCollector = metric(pipelineAlarms('a', { ...minimal, collector: { apiName: 'collector' } }).alarms, 'tripline-a-quality-freshness');
     expect(withCollector.signal).toEqual({
       kind: 'math',
-      expression: 'IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
+      expression: 'IF(FILL(requests, 0) - FILL(rejected, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
       label: 'freshness while the collector accepts requests (s)',
       inputs: {
         freshness: { namespace: 'Tripline/Quality', metricName: 'FreshnessSeconds', dimensions: { Pipeline: 'a' }, statistic: 'Minimum' },
         requests: { namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions: { ApiName: 'collector' }, statistic: 'Sum' },
+        rejected: { namespace: 'AWS/ApiGateway', metricName: '4XXError', dimensions: { ApiName: 'collector' }, statistic: 'Sum' },
         errors: { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: 'collector' }, statistic: 'Sum' },
       },
     });

@@ -82,14 +82,26 @@ const MATH: readonly [suffix: string, queries: (p: string) => string[], evaluati
   [
     'quality-freshness',
     (p) => [
-      'e1: IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
+      'e1: IF(FILL(requests, 0) - FILL(rejected, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)',
       `freshness: Tripline/Quality/FreshnessSeconds {Pipeline=${p}} Minimum 300`,
       'requests: AWS/ApiGateway/Count {ApiName=tracking-collector,Stage=prod} Sum 300',
+      'rejected: AWS/ApiGateway/4XXError {ApiName=tracking-collector,Stage=prod} Sum 300',
       'errors: AWS/ApiGateway/5XXError {ApiName=tracking-collector,Stage=prod} Sum 300',
     ],
     3,
     3,
     900,
+  ],
+  [
+    'collector-4xx-rate',
+    () => [
+      'e1: IF(requests > 0, 100 * rejected / requests, 0)',
+      'rejected: AWS/ApiGateway/4XXError {ApiName=tracking-collector,Stage=prod} Sum 300',
+      'requests: AWS/ApiGateway/Count {ApiName=tracking-collector,Stage=prod} Sum 300',
+    ],
+    3,
+    2,
+    5,
   ],
   [
     'processor-errors',
@@ -176,9 +188,9 @@ describe('the synthesized pipeline alarms', () => {
     expect(a.properties).not.toHaveProperty('Threshold');
   });
 
-  it('creates 15 alarms for web (with the shared collector’s three), 12 for ios and android, and one composite per pipeline, besides the router’s two', () => {
+  it('creates 16 alarms for web (with the shared collector’s four), 12 for ios and android, and one composite per pipeline, besides the router’s two', () => {
     const names = resources(template, 'AWS::CloudWatch::Alarm').map((r) => String(r.properties['AlarmName']));
-    for (const p of PIPELINES) expect(names.filter((n) => n.startsWith(`tripline-${p}-`))).toHaveLength(ownsCollector(p) ? 15 : 12);
+    for (const p of PIPELINES) expect(names.filter((n) => n.startsWith(`tripline-${p}-`))).toHaveLength(ownsCollector(p) ? 16 : 12);
     expect(names.filter((n) => !PIPELINES.some((p) => n.startsWith(`tripline-${p}-`)))).toEqual(['tripline-alarm-router-router-failures', 'tripline-alarm-router-router-errors']);
     expect(resources(template, 'AWS::CloudWatch::CompositeAlarm').map((r) => r.properties['AlarmName'])).toEqual(PIPELINES.map((p) => `tripline-${p}-pipeline`));
   });
@@ -189,7 +201,7 @@ describe('the synthesized pipeline alarms', () => {
     const referenced = [...rule.matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
     expect(rule).toBe(referenced.map((n) => `ALARM("${n}")`).join(' OR '));
     expect(referenced.map((n) => n.replace(`tripline-${p}-`, ''))).toEqual([
-      ...(ownsCollector(p) ? ['collector-5xx-rate', 'collector-traffic-drop'] : []),
+      ...(ownsCollector(p) ? ['collector-5xx-rate', 'collector-4xx-rate', 'collector-traffic-drop'] : []),
       'stream-iterator-age',
       'iterator-age',
       'processor-errors',
@@ -206,12 +218,12 @@ describe('the synthesized pipeline alarms', () => {
 
   it('watches the collector the three pipelines share once: its alarms are children of web’s composite alone', () => {
     const collectorAlarms = resources(template, 'AWS::CloudWatch::Alarm')
-      .filter((r) => queries(r).some((q) => q.startsWith('m1: AWS/ApiGateway/') || q.startsWith('errors: AWS/ApiGateway/5XXError')) || r.properties['Namespace'] === 'AWS/ApiGateway')
+      .filter((r) => queries(r).some((q) => /^(m1|errors|rejected): AWS\/ApiGateway\//.test(q)) || r.properties['Namespace'] === 'AWS/ApiGateway')
       .map((r) => String(r.properties['AlarmName']))
       .filter((n) => !n.endsWith('-quality-freshness'));
-    expect(collectorAlarms.sort()).toEqual(['tripline-web-collector-5xx-rate', 'tripline-web-collector-p99-latency', 'tripline-web-collector-traffic-drop']);
+    expect(collectorAlarms.sort()).toEqual(['tripline-web-collector-4xx-rate', 'tripline-web-collector-5xx-rate', 'tripline-web-collector-p99-latency', 'tripline-web-collector-traffic-drop']);
     const rules = resources(template, 'AWS::CloudWatch::CompositeAlarm').map((c) => [String(c.properties['AlarmName']), String(c.properties['AlarmRule'])] as const);
-    for (const name of ['tripline-web-collector-5xx-rate', 'tripline-web-collector-traffic-drop']) {
+    for (const name of ['tripline-web-collector-5xx-rate', 'tripline-web-collector-4xx-rate', 'tripline-web-collector-traffic-drop']) {
       expect(rules.filter(([, rule]) => rule.includes(`"${name}"`)).map(([composite]) => composite)).toEqual(['tripline-web-pipeline']);
     }
     expect(String(only(template, 'AWS::CloudWatch::CompositeAlarm', (r) => r.properties['AlarmName'] === 'tripline-web-pipeline').properties['AlarmDescription'])).toContain(

@@ -65,6 +65,7 @@ describe('metric math and composite rules', () => {
     ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, errors: 0, freshness: undefined }, 86400],
     ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: undefined, errors: undefined, freshness: undefined }, 0],
     ['IF(FILL(requests, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, errors: 40, freshness: 5000 }, 0],
+    ['IF(FILL(requests, 0) - FILL(rejected, 0) - FILL(errors, 0) > 0, FILL(freshness, 86400), 0)', { requests: 40, rejected: 40, errors: undefined, freshness: 5000 }, 0],
   ])('%s with %j is %s', (expression, values, expected) => {
     expect(compileMath(expression)(values)).toBe(expected);
   });
