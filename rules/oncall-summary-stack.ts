@@ -10,7 +10,7 @@ import { Architecture, Code, Function as LambdaFn, Runtime } from 'aws-cdk-lib/a
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../src/errors.js';
-import { grantSecretReads, LAMBDA_ENV_LIMIT_BYTES, resolveBundleDir, unique } from './stack-helpers.js';
+import { grantSecretReads, LAMBDA_ENV_LIMIT_BYTES, resolveBundleDir, unique, type AddStackOptions } from './stack-helpers.js';
 
 /** Where `npm run build` writes the oncall-summary bundle, relative to the repository root. */
 export const DEFAULT_SUMMARY_BUNDLE_DIR = 'dist/lambdas/oncall-summary';
@@ -143,13 +143,7 @@ function summaryEnvironment(props: OncallSummaryStackProps): Record<string, stri
  */
 export async function addOncallSummaryStack(
   app: App,
-  options: {
-    readonly env: NodeJS.ProcessEnv;
-    readonly cwd: string;
-    /** The parsed config (`Config`), or undefined when there is no config file. */
-    readonly config: unknown;
-    readonly warn: (line: string) => void;
-  },
+  options: AddStackOptions,
 ): Promise<OncallSummaryStack | undefined> {
   const config = isRecord(options.config) ? options.config : undefined;
   if (config === undefined || config['summary'] === undefined) return undefined;

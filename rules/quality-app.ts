@@ -6,6 +6,7 @@ import type { App } from 'aws-cdk-lib';
 import type { QualitySection } from '../src/config/quality.js';
 import { ConfigError } from '../src/errors.js';
 import { QualityMonitorStack } from './quality-monitor-stack.js';
+import type { AddStackOptions } from './stack-helpers.js';
 
 /** Stack name when neither context `qualityStackName` nor `TRIPLINE_QUALITY_STACK_NAME` says otherwise. */
 export const DEFAULT_QUALITY_STACK_NAME = 'tripline-quality-monitor';
@@ -89,12 +90,7 @@ export function readQualitySettings(
  */
 export async function addQualityMonitorStack(
   app: App,
-  options: {
-    readonly env: NodeJS.ProcessEnv;
-    readonly cwd: string;
-    /** The parsed config (`Config`), or undefined when there is no config file. */
-    readonly config: unknown;
-    readonly warn: (line: string) => void;
+  options: AddStackOptions & {
     /** Pipelines whose quality alarms the router stack creates (rules/pipeline-alarms-app.ts). */
     readonly pipelinesWithAlarms?: readonly string[];
   },

@@ -41,6 +41,15 @@ export function unique(values: readonly string[]): string[] {
 }
 
 /** The secrets a function reads at run time: SSM parameters, Secrets Manager secrets, and the KMS key they are encrypted with. */
+/** What the CDK app hands each optional stack it may add (rules/build-app.ts). */
+export interface AddStackOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** The parsed config (`Config`), or undefined when there is no config file. */
+  readonly config: unknown;
+  readonly warn: (line: string) => void;
+}
+
 export interface SecretGrants {
   readonly ssmParameterNames?: readonly string[] | undefined;
   readonly secretIds?: readonly string[] | undefined;

@@ -1,4 +1,6 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClient, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { parseArn } from '../alarms/arn.js';
+import { metricsFromTrigger } from '../alarms/metrics.js';
 import type { AlarmTransition } from '../domain/alarm.js';
 import type { Finding, FindingsSource } from '../domain/delivery.js';
 import type { Log } from '../domain/log.js';
@@ -66,7 +68,8 @@ export class CloudWatchInvalidReasons implements FindingsSource {
     if (names.length === 0) return undefined;
     const out = await this.#client.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100), AlarmTypes: ['MetricAlarm'] }), { abortSignal: signal });
     for (const alarm of out.MetricAlarms ?? []) {
-      const metric = invalidEventsMetricOf(metricsOfAlarm(alarm));
+      // DescribeAlarms spells an alarm's metrics as an SNS notification's Trigger does.
+      const metric = invalidEventsMetricOf(metricsFromTrigger(alarm));
       if (metric !== undefined) return metric;
     }
     return undefined;
@@ -107,16 +110,6 @@ export function invalidEventsMetricOf(metrics: readonly { readonly namespace?: s
   return m?.namespace !== undefined ? { namespace: m.namespace, dimensions: m.dimensions } : undefined;
 }
 
-function metricsOfAlarm(alarm: MetricAlarm): { namespace?: string; metricName?: string; dimensions: Record<string, string> }[] {
-  const dims = (list: readonly { Name?: string; Value?: string }[] | undefined): Record<string, string> =>
-    Object.fromEntries((list ?? []).flatMap((d) => (d.Name !== undefined && d.Value !== undefined ? [[d.Name, d.Value]] : [])));
-  if (alarm.MetricName !== undefined) return [{ ...(alarm.Namespace !== undefined ? { namespace: alarm.Namespace } : {}), metricName: alarm.MetricName, dimensions: dims(alarm.Dimensions) }];
-  return (alarm.Metrics ?? []).flatMap((q) => {
-    const m = q.MetricStat?.Metric;
-    return m === undefined ? [] : [{ ...(m.Namespace !== undefined ? { namespace: m.Namespace } : {}), ...(m.MetricName !== undefined ? { metricName: m.MetricName } : {}), dimensions: dims(m.Dimensions) }];
-  });
-}
-
 /** Names of the alarms a composite's reason data says triggered it (those in ALARM). */
 export function triggeringAlarmNames(reasonData: unknown): string[] {
   if (typeof reasonData !== 'object' || reasonData === null || !('triggeringAlarms' in reasonData)) return [];
@@ -128,8 +121,8 @@ export function triggeringAlarmNames(reasonData: unknown): string[] {
     const state: unknown = 'state' in item ? item.state : undefined;
     const value = typeof state === 'object' && state !== null && 'value' in state ? state.value : undefined;
     if (value !== undefined && value !== 'ALARM') continue;
-    const name = /:alarm:(.+)$/.exec(item.arn)?.[1];
-    if (name !== undefined) names.push(name);
+    const arn = parseArn(item.arn);
+    if (arn?.service === 'cloudwatch' && arn.resource.startsWith('alarm:')) names.push(arn.resource.slice('alarm:'.length));
   }
   return names;
 }

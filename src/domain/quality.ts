@@ -39,6 +39,16 @@ export const INVALID_REASONS = [
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
+/** Every reason with its count, in {@link INVALID_REASONS} order. */
+export function countsByReason(count: (reason: InvalidReason) => number): Record<InvalidReason, number> {
+  return Object.fromEntries(INVALID_REASONS.map((reason) => [reason, count(reason)])) as Record<InvalidReason, number>;
+}
+
+/** `part / whole`, 0 when there is no whole (a rate over no events). */
+export function rateOf(part: number, whole: number): number {
+  return whole === 0 ? 0 : part / whole;
+}
+
 /** What the tracking plan says about one event's properties. */
 export type PropertiesVerdict =
   | { readonly ok: true }

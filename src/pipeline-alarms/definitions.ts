@@ -108,21 +108,11 @@ function collectorLabel(collector: NonNullable<Pipeline['collector']>): string {
  */
 export const NO_EVENTS_FRESHNESS_SECONDS = 86_400;
 
-interface ChildSpec {
-  readonly key: string;
-  readonly meaning: string;
-  readonly signal: AlarmSignal;
-  readonly periodSeconds: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-  readonly comparison: Comparison;
-  readonly threshold?: number;
-  readonly unit: string;
-  readonly treatMissingData: MissingData;
-  readonly severity: Severity;
-  readonly runbook: string;
-  readonly inComposite: boolean;
-}
+/** What a child alarm is made of, before its name, tags and description are filled in. */
+type ChildSpec = Pick<
+  MetricAlarmDefinition,
+  'key' | 'meaning' | 'signal' | 'periodSeconds' | 'evaluationPeriods' | 'datapointsToAlarm' | 'comparison' | 'threshold' | 'unit' | 'treatMissingData' | 'severity' | 'runbook' | 'inComposite'
+>;
 
 /**
  * The shipped alarms of one pipeline, from its resources and thresholds.
@@ -234,7 +224,6 @@ export function routerFailureAlarm(input: { readonly alarmName: string; readonly
 function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonly string[]): ChildSpec[] {
   const t = pipeline.thresholds;
   const specs: ChildSpec[] = [];
-  const percent = (rate: number): number => Math.round(rate * 100 * 1e6) / 1e6;
   const collector = pipeline.collector;
   const dims: Record<string, string> = collector !== undefined ? { ApiName: collector.apiName, ...(collector.stage !== undefined ? { Stage: collector.stage } : {}) } : {};
   const api = (metricName: string): MetricRef => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: dims });
@@ -242,46 +231,15 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
 
   if (collector !== undefined && collectorSharedBy[0] === name) {
     specs.push(
-      {
-        key: 'collector-5xx-rate',
-        meaning: `The collector answers SDKs with server errors: their events are being retried or lost.${shared}`,
-        signal: {
-          kind: 'math',
-          expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-          label: 'collector 5XX share of requests (%)',
-          inputs: { errors: stat(api('5XXError'), 'Sum'), requests: stat(api('Count'), 'Sum') },
-        },
-        periodSeconds: 300,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        comparison: 'GreaterThanThreshold',
-        threshold: percent(t.collector5xxRate),
-        unit: '%',
-        treatMissingData: 'notBreaching',
-        severity: 'error',
-        runbook: 'collector-errors',
-        inComposite: true,
-      },
-      {
-        key: 'collector-4xx-rate',
-        meaning: `The collector refuses more SDK requests than allowed (4XX: an expired API key, a changed auth or request format, throttling): those events never reach the stream.${shared}`,
-        signal: {
-          kind: 'math',
-          expression: 'IF(requests > 0, 100 * rejected / requests, 0)',
-          label: 'collector 4XX share of requests (%)',
-          inputs: { rejected: stat(api('4XXError'), 'Sum'), requests: stat(api('Count'), 'Sum') },
-        },
-        periodSeconds: 300,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        comparison: 'GreaterThanThreshold',
-        threshold: percent(t.collector4xxRate),
-        unit: '%',
-        treatMissingData: 'notBreaching',
-        severity: 'error',
-        runbook: 'collector-errors',
-        inComposite: true,
-      },
+      collectorShare('collector-5xx-rate', 'errors', api('5XXError'), '5XX', t.collector5xxRate, `The collector answers SDKs with server errors: their events are being retried or lost.${shared}`),
+      collectorShare(
+        'collector-4xx-rate',
+        'rejected',
+        api('4XXError'),
+        '4XX',
+        t.collector4xxRate,
+        `The collector refuses more SDK requests than allowed (4XX: an expired API key, a changed auth or request format, throttling): those events never reach the stream.${shared}`,
+      ),
       {
         key: 'collector-p99-latency',
         meaning: `The collector is slow for the slowest 1% of requests: SDK batches time out and are sent again.${shared}`,
@@ -358,7 +316,7 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
       comparison: 'GreaterThanThreshold',
-      threshold: percent(t.processorErrorRate),
+      threshold: percentOf(t.processorErrorRate),
       unit: '%',
       treatMissingData: 'notBreaching',
       severity: 'error',
@@ -471,7 +429,7 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
     comparison: 'GreaterThanThreshold',
-    threshold: percent(threshold),
+    threshold: percentOf(threshold),
     unit: '%',
     treatMissingData: 'notBreaching',
     severity: 'warning',
@@ -507,6 +465,36 @@ function childSpecs(name: string, pipeline: Pipeline, collectorSharedBy: readonl
     qualityFreshness(pipeline, qualityDims, collector !== undefined ? api : undefined),
   );
   return specs;
+}
+
+/** A rate (0–1) as the percent the alarms compare with, without float noise (0.07 → 7, not 7.000000000000001). */
+function percentOf(rate: number): number {
+  return Math.round(rate * 100 * 1e6) / 1e6;
+}
+
+/** The share of collector requests answered with `errors` (4XX or 5XX), in percent: a composite child. */
+function collectorShare(key: string, id: string, errors: MetricRef, what: string, rate: number, meaning: string): ChildSpec {
+  const requests: MetricRef = { ...errors, metricName: 'Count' };
+  return {
+    key,
+    meaning,
+    signal: {
+      kind: 'math',
+      expression: `IF(requests > 0, 100 * ${id} / requests, 0)`,
+      label: `collector ${what} share of requests (%)`,
+      inputs: { [id]: stat(errors, 'Sum'), requests: stat(requests, 'Sum') },
+    },
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    comparison: 'GreaterThanThreshold',
+    threshold: percentOf(rate),
+    unit: '%',
+    treatMissingData: 'notBreaching',
+    severity: 'error',
+    runbook: 'collector-errors',
+    inComposite: true,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { toPutCompositeAlarmInput, toPutMetricAlarmInput } from '../pipeline-alarms/cloudwatch-input.js';
 import { arnOfAlarm, SANDBOX_REGION, type EvaluatedAlarm } from './alarm-evaluator.js';
-import type { MetricName } from './metric-store.js';
+import type { MetricName, MetricStore } from './metric-store.js';
 
 /** Fake credentials: the endpoint never checks them, and nothing real is ever sent. */
 export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOXSANDBOX', secretAccessKey: 'sandbox-secret-not-real' };
@@ -32,7 +32,7 @@ export interface CloudWatchEndpoint {
  */
 export async function startCloudWatchEndpoint(
   alarms: () => readonly EvaluatedAlarm[],
-  metrics?: { datapoint(metric: MetricName, statistic: string, startMs: number, periodSeconds: number): number | undefined },
+  metrics?: Pick<MetricStore, 'datapoint'>,
 ): Promise<CloudWatchEndpoint> {
   const calls: string[] = [];
   const server = createServer((req, res) => {
@@ -113,7 +113,7 @@ function describe(input: Record<string, unknown>, all: readonly EvaluatedAlarm[]
 }
 
 /** GetMetricData over the store: MetricStat queries only (the sandbox's readers send no expressions here). */
-function metricData(input: Record<string, unknown>, metrics: NonNullable<Parameters<typeof startCloudWatchEndpoint>[1]>): unknown {
+function metricData(input: Record<string, unknown>, metrics: Pick<MetricStore, 'datapoint'>): unknown {
   const start = input['StartTime'];
   const end = input['EndTime'];
   if (typeof start !== 'number' || typeof end !== 'number' || end <= start) return 'StartTime and EndTime must be epoch seconds, StartTime first';

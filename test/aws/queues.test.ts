@@ -1,21 +1,14 @@
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterSources, parseQueueSpec, queueStats, resolveQueue, SqsQueueReader } from '../../src/aws/queues.js';
 import { AwsError, InputError } from '../../src/errors.js';
-import { startExpiredTokenServer, startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
+import { startExpiredTokenServer, useSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 let sqs: SqsEmulator;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  sqs = await startSqsEmulator();
-});
-
-afterAll(async () => {
-  await sqs.close();
-  nock.enableNetConnect();
+const emulator = useSqsEmulator();
+beforeAll(() => {
+  sqs = emulator();
 });
 
 describe('parseQueueSpec', () => {

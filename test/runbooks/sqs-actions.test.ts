@@ -1,26 +1,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineSchema } from '../../src/config/pipelines.js';
 import { InputError } from '../../src/errors.js';
 import { sqsRunbookActions } from '../../src/runbooks/sqs-actions.js';
-import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
+import { useSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
 
 /** Act steps on a real SQS API (local-aws-sqs on loopback): what moved, what was written, what stayed. */
 describe('sqsRunbookActions', () => {
   let sqs: SqsEmulator;
   const dir = mkdtempSync(path.join(tmpdir(), 'tripline-rb-acts-'));
 
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    sqs = await startSqsEmulator();
-  });
-  afterAll(async () => {
-    await sqs.close();
-    nock.enableNetConnect();
+  const emulator = useSqsEmulator();
+  beforeAll(() => {
+    sqs = emulator();
   });
 
   const depth = async (name: string, url: string) => Number((await sqs.attributes({ name, url, arn: '' }))['ApproximateNumberOfMessages'] ?? -1);

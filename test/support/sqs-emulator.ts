@@ -10,6 +10,8 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import nock from 'nock';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * local-aws-sqs (an in-memory SQS) on loopback, in the test process, with
@@ -80,6 +82,30 @@ export interface SeedMessage {
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTESTTESTTEST', secretAccessKey: 'test-secret-not-real' };
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
+
+/**
+ * For a test file (or describe) against one local-aws-sqs: no network but
+ * loopback, the emulator started before and closed after. The getter is valid
+ * from the caller's own beforeAll on.
+ *
+ * @example const emulator = useSqsEmulator(); let sqs: SqsEmulator; beforeAll(() => { sqs = emulator(); });
+ */
+export function useSqsEmulator(): () => SqsEmulator {
+  let sqs: SqsEmulator | undefined;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    sqs = await startSqsEmulator();
+  });
+  afterAll(async () => {
+    await sqs?.close();
+    nock.enableNetConnect();
+  });
+  return () => {
+    if (sqs === undefined) throw new Error('useSqsEmulator: the emulator starts in beforeAll; use it inside a hook or test');
+    return sqs;
+  };
+}
 
 export async function startSqsEmulator(): Promise<SqsEmulator> {
   const handler = createRequestHandler({ port: 0, hostname: '127.0.0.1', region: REGION, accountId: ACCOUNT, emulateQueueCreationLifecycle: false });

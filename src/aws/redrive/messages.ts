@@ -72,6 +72,21 @@ function fromSdk(message: Message, receivedAt: number): Received | undefined {
   };
 }
 
+/** How a loop that works a queue through receives (export, selective redrive); each sets its own defaults. */
+export interface DrainOptions {
+  /** Receive VisibilityTimeout; messages in hand are extended before it runs out. */
+  readonly visibilitySeconds?: number | undefined;
+  /** Long-poll wait per receive. */
+  readonly waitSeconds?: number | undefined;
+  /**
+   * Consecutive empty receives tolerated while the queue still reports
+   * messages (visible, or in flight elsewhere) before giving up. Default 3.
+   */
+  readonly maxEmptyReceives?: number | undefined;
+  /** Stops at the next safe point: the batch in hand is finished or released, never left half-done. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface ReceiveOptions {
   readonly max: number;
   readonly visibilitySeconds: number;

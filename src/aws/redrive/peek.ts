@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueRef } from '../../domain/health.js';
-import { BATCH, InHand, NdjsonAppender, nothingLeft, queueCounts, receive, toRecord, type Received } from './messages.js';
+import { BATCH, InHand, NdjsonAppender, nothingLeft, queueCounts, receive, toRecord, type DrainOptions, type Received } from './messages.js';
 import { redactBody, redactText } from './redact.js';
 
 /** Message attributes that say why a message failed, tried in this order. */
@@ -108,14 +108,11 @@ export async function peekMessages(sqs: SQSClient, queue: QueueRef, options: Pee
   return { queue: queue.name, messages, groups, notes };
 }
 
-export interface ExportOptions {
+/** Export: visibility 60 s and a 20 s long poll unless given. */
+export interface ExportOptions extends DrainOptions {
   readonly file: string;
   /** Stop after this many messages. */
   readonly max?: number | undefined;
-  readonly visibilitySeconds?: number | undefined;
-  readonly waitSeconds?: number | undefined;
-  readonly maxEmptyReceives?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((exported: number) => void) | undefined;
 }
 

@@ -9,9 +9,10 @@ import {
 import type { QueueRef } from '../../domain/health.js';
 import { isTransientAwsError } from '../errors.js';
 import type { MessageFilter } from './filter.js';
-import { BATCH, InHand, NdjsonAppender, nothingLeft, queueCounts, receive, sleep, sqsError, toRecord, type Received } from './messages.js';
+import { BATCH, InHand, NdjsonAppender, nothingLeft, queueCounts, receive, sleep, sqsError, toRecord, type DrainOptions, type Received } from './messages.js';
 
-export interface SelectiveRedriveInput {
+/** Selective redrive: visibility 30 s and a 20 s long poll unless given. */
+export interface SelectiveRedriveInput extends DrainOptions {
   readonly sqs: SQSClient;
   /** The dead-letter queue to move from. */
   readonly source: QueueRef;
@@ -27,19 +28,8 @@ export interface SelectiveRedriveInput {
   readonly backupFile?: string | undefined;
   /** Receive, filter and count, then release everything; nothing moves. */
   readonly dryRun?: boolean | undefined;
-  /** Receive VisibilityTimeout; messages in hand are extended before it runs out. Default 30 s. */
-  readonly visibilitySeconds?: number | undefined;
-  /** Long-poll wait per receive. Default 20 s. */
-  readonly waitSeconds?: number | undefined;
-  /**
-   * Consecutive empty receives tolerated while the queue still reports
-   * messages (visible, or in flight elsewhere) before giving up. Default 3.
-   */
-  readonly maxEmptyReceives?: number | undefined;
   /** Attempts per SendMessageBatch entry (first try included). Default 4. */
   readonly sendAttempts?: number | undefined;
-  /** Stops at the next safe point: the batch in hand is finished or released, never left half-done. */
-  readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: SelectiveProgress) => void) | undefined;
 }
 

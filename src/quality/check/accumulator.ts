@@ -10,7 +10,7 @@
  * in input order attributes each extra copy to the same segment a single
  * accumulator would; in any order the counts overall are the same.
  */
-import { INVALID_REASONS } from '../../domain/quality.js';
+import { countsByReason, INVALID_REASONS, rateOf as rate } from '../../domain/quality.js';
 import type {
   InvalidReason,
   QualityMetrics,
@@ -115,15 +115,7 @@ export function workerBatchTransferList(batch: WorkerBatchResult): ArrayBuffer[]
 }
 
 /** Position of each reason in {@link INVALID_REASONS} (the order of `invalidByReason` arrays). */
-const REASON_INDEX: Readonly<Record<InvalidReason, number>> = {
-  unparseable_json: 0,
-  missing_field: 1,
-  wrong_type: 2,
-  unknown_event: 3,
-  bad_timestamp: 4,
-  future_timestamp: 5,
-  pii_in_properties: 6,
-};
+const REASON_INDEX = Object.fromEntries(INVALID_REASONS.map((reason, i) => [reason, i])) as Readonly<Record<InvalidReason, number>>;
 
 class Segment {
   total = 0;
@@ -462,20 +454,9 @@ function compareSegments(a: Segment, b: Segment): number {
   return 0;
 }
 
-const rate = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
-
 function metricsOf(s: Segment, nowMs: number): QualityMetrics {
   const invalid = s.invalid;
-  const count = (reason: InvalidReason): number => s.invalidByReason[REASON_INDEX[reason]] ?? 0;
-  const invalidByReason: Record<InvalidReason, number> = {
-    unparseable_json: count('unparseable_json'),
-    missing_field: count('missing_field'),
-    wrong_type: count('wrong_type'),
-    unknown_event: count('unknown_event'),
-    bad_timestamp: count('bad_timestamp'),
-    future_timestamp: count('future_timestamp'),
-    pii_in_properties: count('pii_in_properties'),
-  };
+  const invalidByReason = countsByReason((reason) => s.invalidByReason[REASON_INDEX[reason]] ?? 0);
   const newest = Number.isFinite(s.newestReceivedAtMs) ? s.newestReceivedAtMs : null;
   return {
     total: s.total,

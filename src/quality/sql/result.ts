@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import '../../zod-config.js';
-import { type InvalidReason, type QualityMetrics, type QualityReport, type SegmentMetrics } from '../../domain/quality.js';
+import { countsByReason, rateOf as rate, type QualityMetrics, type QualityReport, type SegmentMetrics } from '../../domain/quality.js';
 import { ToolkitError } from '../../errors.js';
 import { OTHER_SEGMENT } from '../check/accumulator.js';
 import { LATENESS_PERCENTILES, OTHER_SCOPE_ID } from './render.js';
@@ -44,21 +44,10 @@ function text(row: QualityRow, column: string): string {
   return value;
 }
 
-const rate = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
-
 function metricsOf(row: QualityRow, nowMs: number): QualityMetrics {
   const total = integer(row, 'total');
   const valid = integer(row, 'valid');
-  const count = (reason: InvalidReason): number => integer(row, reason);
-  const invalidByReason: Record<InvalidReason, number> = {
-    unparseable_json: count('unparseable_json'),
-    missing_field: count('missing_field'),
-    wrong_type: count('wrong_type'),
-    unknown_event: count('unknown_event'),
-    bad_timestamp: count('bad_timestamp'),
-    future_timestamp: count('future_timestamp'),
-    pii_in_properties: count('pii_in_properties'),
-  };
+  const invalidByReason = countsByReason((reason) => integer(row, reason));
   const invalid = total - valid;
   const duplicates = integer(row, 'duplicates');
   const late = integer(row, 'late');

@@ -1,21 +1,14 @@
-import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveQueue } from '../../../src/aws/queues.js';
 import { assertNoRunningTask, cancelMoveTask, listMoveTasks, startNativeRedrive, validateRate, waitForMoveTask, type MoveTask } from '../../../src/aws/redrive/native.js';
 import { InputError } from '../../../src/errors.js';
-import { startSqsEmulator, type SqsEmulator } from '../../support/sqs-emulator.js';
+import { useSqsEmulator, type SqsEmulator } from '../../support/sqs-emulator.js';
 
 let sqs: SqsEmulator;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  sqs = await startSqsEmulator();
-});
-
-afterAll(async () => {
-  await sqs.close();
-  nock.enableNetConnect();
+const emulator = useSqsEmulator();
+beforeAll(() => {
+  sqs = emulator();
 });
 
 describe('validateRate', () => {
